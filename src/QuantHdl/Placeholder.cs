@@ -1,0 +1,1 @@
+namespace QuantHdl; internal static class Placeholder {}
