@@ -1,0 +1,76 @@
+using QuantHdl.Ir;
+
+namespace QuantHdl.Golden;
+
+/// <summary>
+/// The golden dense layer: integer-semantics §3 terms, §4 accumulate and requantize, with every
+/// partial sum checked against the declared accumulator width (§5).
+/// </summary>
+public sealed class DenseKernel
+{
+    private readonly string _name;
+    private readonly DenseOp _op;
+    private readonly IntType _in;
+    private readonly IntType _out;
+    private readonly IntType _acc;
+    private readonly IntType _prod;
+    private readonly long[]? _sqrtTable;
+
+    /// <summary>Prepares the kernel for one node.</summary>
+    public DenseKernel(IrNode node, IntType input)
+    {
+        _name = node.Name;
+        _op = (DenseOp)node.Op;
+        _in = input;
+        _out = node.OutType;
+        _acc = IntType.S(_op.AccBits);
+        _prod = IntType.S(RequantMath.ProductBits(_op.AccBits, _op.Rq.MultiplierBits));
+        _sqrtTable = _op.Weight.Code == WeightCode.Post ? WeightArithmetic.SqrtHalfTable(input.Width, _op.SqrtFracBits) : null;
+    }
+
+    /// <summary>Accumulators before requantization, for one input vector.</summary>
+    public long[] Accumulate(ReadOnlySpan<long> x, int sample)
+    {
+        var d = _op;
+        if (x.Length != d.In) throw new ArgumentException($"layer {_name}: got {x.Length} inputs, expects {d.In}");
+        foreach (var v in x)
+            if (!_in.Fits(v)) throw new IntegerOverflowException($"layer {_name}, sample {sample}: input {v} does not fit {_in}");
+        var acc = new long[d.Out];
+        for (int c = 0; c < d.Out; c++)
+        {
+            long a = d.Bias[c];
+            Check(a, c, sample);
+            int row = c * d.In;
+            for (int i = 0; i < d.In; i++)
+            {
+                a += WeightArithmetic.Term(d.Weights[row + i], x[i], d.Weight, d.SqrtFracBits, _sqrtTable);
+                Check(a, c, sample);
+            }
+            acc[c] = a;
+        }
+        return acc;
+    }
+
+    /// <summary>Runs the layer: accumulate, then requantize (§4).</summary>
+    public long[] Run(ReadOnlySpan<long> x, int sample)
+    {
+        var acc = Accumulate(x, sample);
+        var rq = _op.Rq;
+        var y = new long[acc.Length];
+        for (int c = 0; c < acc.Length; c++)
+        {
+            long p = acc[c] * rq.M0[c];
+            if (!_prod.Fits(p) || !_prod.Fits(p + (1L << (rq.Shift[c] - 1))))
+                throw new IntegerOverflowException($"layer {_name}, sample {sample}, channel {c}: requant product {p} leaves {_prod}");
+            y[c] = RequantMath.Apply(acc[c], rq.M0[c], rq.Shift[c], rq.Lo, rq.Hi);
+            if (!_out.Fits(y[c])) throw new IntegerOverflowException($"layer {_name}, sample {sample}, channel {c}: output {y[c]} leaves {_out}");
+        }
+        return y;
+    }
+
+    private void Check(long a, int c, int sample)
+    {
+        if (!_acc.Fits(a))
+            throw new IntegerOverflowException($"layer {_name}, sample {sample}, channel {c}: accumulator {a} leaves {_acc}; the declared AccBits {_op.AccBits} is below the bound");
+    }
+}

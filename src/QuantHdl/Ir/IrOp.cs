@@ -1,0 +1,28 @@
+using System.Text.Json.Serialization;
+
+namespace QuantHdl.Ir;
+
+/// <summary>The closed set of IR operations. Every consumer switches over these exhaustively.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "op")]
+[JsonDerivedType(typeof(InputOp), "input")]
+[JsonDerivedType(typeof(DenseOp), "dense")]
+public abstract record IrOp;
+
+/// <summary>The network input stream: <paramref name="Size"/> elements of <paramref name="Type"/> at real scale <paramref name="Scale"/>, <paramref name="Lanes"/> per beat.</summary>
+public sealed record InputOp(int Size, IntType Type, double Scale, int Lanes) : IrOp;
+
+/// <summary>
+/// A fully connected layer with integer weights, bias and requantization, run on a matrix-vector unit.
+/// <paramref name="Weights"/> is row-major [Out, In]: signed integers for uniform codes, sign+index codes for POT/POST.
+/// <paramref name="AccBits"/> is the signed accumulator width, at least the bound of §5.
+/// </summary>
+public sealed record DenseOp(
+    int In,
+    int Out,
+    WeightSpec Weight,
+    int SqrtFracBits,
+    int[] Weights,
+    long[] Bias,
+    Requant Rq,
+    int AccBits,
+    Folding Fold) : IrOp;

@@ -1,1 +1,0 @@
-namespace QuantHdl; internal static class Placeholder {}
