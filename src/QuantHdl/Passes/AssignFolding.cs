@@ -6,7 +6,7 @@ namespace QuantHdl.Passes;
 /// Chooses SIMD x PE per dense layer. Default: the largest layer gets at most
 /// <see cref="MaxMacsPerCycle"/> MACs per cycle; every other layer gets the smallest folding that
 /// keeps it no slower than that, so the pipeline is balanced without wasting area.
-/// Explicit overrides (layer name to folding) win.
+/// Explicit overrides (layer name to folding) win. The input stream gets its consumer's SIMD lanes.
 /// </summary>
 public sealed class AssignFolding(int maxMacsPerCycle = 64, IReadOnlyDictionary<string, Folding>? overrides = null) : IPass
 {
@@ -35,6 +35,14 @@ public sealed class AssignFolding(int maxMacsPerCycle = 64, IReadOnlyDictionary<
             if (d.In % fold.Simd != 0 || d.Out % fold.Pe != 0)
                 throw new IrException($"layer {nodes[i].Name}: folding {fold} does not divide {d.In}x{d.Out}; SIMD must divide In and PE must divide Out");
             nodes[i] = nodes[i] with { Op = d with { Fold = fold }, OutLanes = fold.Pe };
+        }
+        // The input stream is as wide as its consumer's SIMD, so loading a frame takes In/SIMD beats.
+        for (int i = 0; i < nodes.Length; i++)
+        {
+            if (nodes[i].Op is not InputOp inp) continue;
+            var consumer = nodes.FirstOrDefault(n => n.Inputs.Contains(nodes[i].Name) && n.Op is DenseOp);
+            if (consumer?.Op is DenseOp cd)
+                nodes[i] = nodes[i] with { Op = inp with { Lanes = cd.Fold.Simd }, OutLanes = cd.Fold.Simd };
         }
         return graph with { Nodes = nodes };
     }
