@@ -1,0 +1,10 @@
+using QuantHdl.Tensors;
+
+namespace QuantHdl.Data;
+
+/// <summary>
+/// One mini-batch from a <see cref="DataLoader"/>: inputs <paramref name="X"/> [Count, Rows*Cols] with pixel/255,
+/// and class indices <paramref name="Labels"/> (length Count). Both buffers are reused by the loader:
+/// a batch is only valid until the next one is produced.
+/// </summary>
+public readonly record struct Batch(Tensor X, int[] Labels, int Count);

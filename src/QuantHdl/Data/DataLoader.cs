@@ -1,0 +1,100 @@
+using System.Collections;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using QuantHdl.Tensors;
+
+namespace QuantHdl.Data;
+
+/// <summary>
+/// Iterates a dataset in mini-batches of <c>X = pixel / 255f</c> (shape [B, Rows*Cols]) and labels.
+/// The last batch is smaller when the batch size does not divide the count (nothing is dropped).
+/// </summary>
+/// <remarks>
+/// <para>Buffers are reused: the <see cref="Batch"/> returned by the enumerator is only valid until the
+/// enumerator moves on. Copy (<see cref="Tensor.Clone"/>) what must outlive it.</para>
+/// <para>Determinism: the order of epoch e (the e-th enumeration) depends only on the seed and e.
+/// Enumerate one epoch at a time; concurrent enumerations of one loader are not supported.</para>
+/// </remarks>
+public sealed class DataLoader : IEnumerable<Batch>
+{
+    private readonly Random _rng;
+    private readonly int[] _order;
+    private readonly Tensor _x;
+    private readonly int[] _labels;
+    private readonly Tensor? _tailX;
+    private readonly int[]? _tailLabels;
+
+    /// <summary>Creates the loader and its batch buffers.</summary>
+    /// <param name="ds">Dataset to read.</param>
+    /// <param name="batchSize">Samples per batch (the last batch may be smaller).</param>
+    /// <param name="shuffle">Shuffle the order at the start of every epoch.</param>
+    /// <param name="seed">Seed of the shuffling generator.</param>
+    public DataLoader(IdxDataset ds, int batchSize, bool shuffle, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(ds);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        Dataset = ds;
+        BatchSize = batchSize;
+        Shuffle = shuffle;
+        _rng = new Random(seed);
+        _order = new int[ds.Count];
+        int f = ds.Features;
+        int full = Math.Min(batchSize, ds.Count);
+        _x = new Tensor(new[] { full, f }, new float[full * f]);
+        _labels = new int[full];
+        int tail = ds.Count % batchSize;
+        if (tail != 0 && ds.Count > batchSize)
+        {
+            _tailX = new Tensor(new[] { tail, f }, new float[tail * f]);
+            _tailLabels = new int[tail];
+        }
+    }
+
+    /// <summary>The dataset.</summary>
+    public IdxDataset Dataset { get; }
+
+    /// <summary>Samples per full batch.</summary>
+    public int BatchSize { get; }
+
+    /// <summary>Whether each epoch is shuffled.</summary>
+    public bool Shuffle { get; }
+
+    /// <summary>Batches per epoch.</summary>
+    public int BatchCount => (Dataset.Count + BatchSize - 1) / BatchSize;
+
+    /// <summary>Enumerates one epoch. The yielded batch's buffers are overwritten by the next batch.</summary>
+    public IEnumerator<Batch> GetEnumerator()
+    {
+        for (int i = 0; i < _order.Length; i++) _order[i] = i;
+        if (Shuffle)
+        {
+            for (int i = _order.Length - 1; i > 0; i--)
+            {
+                int j = _rng.Next(i + 1);
+                (_order[i], _order[j]) = (_order[j], _order[i]);
+            }
+        }
+        int n = Dataset.Count, f = Dataset.Features;
+        for (int start = 0; start < n; start += BatchSize)
+        {
+            int count = Math.Min(BatchSize, n - start);
+            var x = count == _labels.Length ? _x : _tailX!;
+            var labels = count == _labels.Length ? _labels : _tailLabels!;
+            for (int r = 0; r < count; r++)
+            {
+                int idx = _order[start + r];
+                Fill(Dataset.Images.AsSpan(idx * f, f), x.Data.AsSpan(r * f, f));
+                labels[r] = Dataset.Labels[idx];
+            }
+            yield return new Batch(x, labels, count);
+        }
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>pixel / 255f, with IEEE division so values equal PyTorch's ToTensor bit for bit.</summary>
+    private static void Fill(ReadOnlySpan<byte> src, Span<float> dst)
+    {
+        TensorPrimitives.ConvertChecked<byte, float>(src, dst);
+        TensorPrimitives.Divide(dst, 255f, dst);
+    }
+}

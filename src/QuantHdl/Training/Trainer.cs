@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using QuantHdl.Data;
+using QuantHdl.Nn;
+using QuantHdl.Optim;
+using QuantHdl.Tensors;
+
+namespace QuantHdl.Training;
+
+/// <summary>
+/// The standard classification loop: <c>ZeroGrad → Forward → CrossEntropy → Backward → Step</c>, one
+/// <see cref="StepScope"/> per batch.
+/// </summary>
+/// <remarks>
+/// Every tensor created during a batch (activations, loss, their gradients, buffers rented by custom ops)
+/// is released when the batch's scope ends, and its buffers are recycled for the next batch. Parameters,
+/// their gradients and optimizer state live outside the scopes and are never pooled. Callbacks run after
+/// the scope has ended, so they must not hold on to tensors of the step.
+/// </remarks>
+public static class Trainer
+{
+    /// <summary>Trains <paramref name="model"/> for one pass over <paramref name="loader"/> (puts the model in training mode).</summary>
+    /// <param name="model">Network mapping [B, features] to logits [B, classes].</param>
+    /// <param name="loader">Mini-batches.</param>
+    /// <param name="opt">Optimizer over the parameters to train; its <see cref="Optimizer.ZeroGrad"/> runs before each batch.</param>
+    /// <param name="onBatch">Optional progress callback: batch index, batch count, running mean loss.</param>
+    /// <param name="afterStep">Optional callback after each optimizer step (e.g. a learning-rate schedule).</param>
+    public static EpochStats TrainEpoch(Module model, DataLoader loader, Optimizer opt,
+        Action<int, int, double>? onBatch = null, Action? afterStep = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(loader);
+        ArgumentNullException.ThrowIfNull(opt);
+        model.Train();
+        var sw = Stopwatch.StartNew();
+        int batches = loader.BatchCount, index = 0, images = 0, correct = 0;
+        double lossSum = 0;
+        var predicted = new int[loader.BatchSize];
+        foreach (var batch in loader)
+        {
+            double loss;
+            using (Tensor.StepScope())
+            {
+                opt.ZeroGrad();
+                var logits = model.Forward(batch.X);
+                var lossT = Ops.CrossEntropy(logits, batch.Labels);
+                lossT.Backward();
+                opt.Step();
+                loss = lossT.Item();
+                Ops.ArgMax(logits, predicted);
+            }
+            for (int i = 0; i < batch.Count; i++)
+                if (predicted[i] == batch.Labels[i]) correct++;
+            lossSum += loss * batch.Count;
+            images += batch.Count;
+            afterStep?.Invoke();
+            onBatch?.Invoke(index, batches, lossSum / images);
+            index++;
+        }
+        sw.Stop();
+        return new EpochStats(images > 0 ? lossSum / images : double.NaN, images > 0 ? (double)correct / images : 0, images, index, sw.Elapsed);
+    }
+
+    /// <summary>
+    /// Top-1 accuracy in [0, 1] of <paramref name="model"/> on <paramref name="ds"/>, computed under
+    /// <see cref="Tensor.NoGrad"/> in evaluation mode. The model's previous mode is restored.
+    /// </summary>
+    public static double Evaluate(Module model, IdxDataset ds, int batchSize = 256)
+    {
+        ArgumentNullException.ThrowIfNull(ds);
+        if (ds.Count == 0) return 0;
+        var pred = Predict(model, ds, batchSize);
+        int correct = 0;
+        for (int i = 0; i < pred.Length; i++)
+            if (pred[i] == ds.Labels[i]) correct++;
+        return (double)correct / ds.Count;
+    }
+
+    /// <summary>
+    /// Predicted class (argmax of the logits) of every sample of <paramref name="ds"/>, in dataset order,
+    /// under <see cref="Tensor.NoGrad"/> in evaluation mode. The model's previous mode is restored.
+    /// </summary>
+    public static int[] Predict(Module model, IdxDataset ds, int batchSize = 256)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(ds);
+        var result = new int[ds.Count];
+        if (ds.Count == 0) return result;
+        bool wasTraining = model.Training;
+        model.Eval();
+        try
+        {
+            using var noGrad = Tensor.NoGrad();
+            var loader = new DataLoader(ds, batchSize, shuffle: false, seed: 0);
+            int offset = 0;
+            foreach (var batch in loader)
+            {
+                using (Tensor.StepScope())
+                {
+                    var logits = model.Forward(batch.X);
+                    if (logits.Rank != 2 || logits.Dim(0) != batch.Count)
+                        throw new InvalidOperationException($"model output has shape [{string.Join(", ", logits.Shape)}], expected [{batch.Count}, classes].");
+                    Ops.ArgMax(logits, result.AsSpan(offset, batch.Count));
+                }
+                offset += batch.Count;
+            }
+        }
+        finally
+        {
+            model.Train(wasTraining);
+        }
+        return result;
+    }
+}
