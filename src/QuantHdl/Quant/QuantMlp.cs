@@ -1,0 +1,108 @@
+using QuantHdl.Data;
+using QuantHdl.Freeze;
+using QuantHdl.Ir;
+using QuantHdl.Models;
+using QuantHdl.Nn;
+using QuantHdl.Tensors;
+
+namespace QuantHdl.Quant;
+
+/// <summary>
+/// A fake-quant MLP: the 8-bit image enters exactly (pixel/255), every dense layer has quantized
+/// weights, every hidden ReLU output passes an unsigned activation quantizer, and the last layer
+/// emits float logits (frozen to signed 16-bit at a calibrated scale).
+/// </summary>
+public sealed class QuantMlp : Module
+{
+    private readonly List<QuantLinear> _layers = new();
+    private readonly List<LsqActivationQuantizer> _acts = new();
+
+    /// <summary>Builds from a trained full-precision MLP; weights are copied and quantizers initialised from them.</summary>
+    public QuantMlp(MlpSpec spec, Sequential fp, WeightSpec weights, ActivationSpec acts)
+    {
+        Spec = spec;
+        WeightSpec = weights;
+        ActivationSpec = acts;
+        var linears = Enumerable.Range(0, fp.Count).Select(i => fp[i]).OfType<Linear>().ToArray();
+        if (linears.Length != spec.Layers) throw new ArgumentException($"the float model has {linears.Length} linear layers, {spec} has {spec.Layers}");
+        for (int l = 0; l < linears.Length; l++)
+        {
+            bool last = l + 1 == linears.Length;
+            _layers.Add(RegisterModule($"fc{l + 1}", new QuantLinear(linears[l], weights, relu: !last)));
+            if (!last) _acts.Add(RegisterModule($"act{l + 1}", new LsqActivationQuantizer(acts.Bits)));
+        }
+    }
+
+    /// <summary>The architecture.</summary>
+    public MlpSpec Spec { get; }
+
+    /// <summary>The weight code of every layer.</summary>
+    public WeightSpec WeightSpec { get; }
+
+    /// <summary>The activation quantizer of every hidden layer.</summary>
+    public ActivationSpec ActivationSpec { get; }
+
+    /// <summary>The dense layers in order.</summary>
+    public IReadOnlyList<QuantLinear> Layers => _layers;
+
+    /// <summary>The activation quantizers in order (one fewer than the layers).</summary>
+    public IReadOnlyList<LsqActivationQuantizer> Activations => _acts;
+
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor x)
+    {
+        for (int l = 0; l < _layers.Count; l++)
+        {
+            x = _layers[l].Forward(x);
+            if (l < _acts.Count) x = _acts[l].Forward(x);
+        }
+        return x;
+    }
+
+    /// <summary>Logit step for 16-bit signed logits: max |logit| over the first batches / 32767.</summary>
+    public double CalibrateLogitStep(IdxDataset data, int samples = 2048)
+    {
+        bool wasTraining = Training;
+        Eval();
+        try
+        {
+            float max = 0;
+            var loader = new DataLoader(data, 256, shuffle: false, seed: 0);
+            int seen = 0;
+            foreach (var batch in loader)
+            {
+                using var step = Tensor.StepScope();
+                using var ng = Tensor.NoGrad();
+                var y = Forward(batch.X);
+                for (int i = 0; i < batch.Count * y.Dim(1); i++) max = Math.Max(max, Math.Abs(y.Data[i]));
+                seen += batch.Count;
+                if (seen >= samples) break;
+            }
+            // Headroom of 2x: logits beyond the calibration set saturate later rather than at once.
+            return Math.Max(2.0 * max, 1e-6) / 32767.0;
+        }
+        finally
+        {
+            Train(wasTraining);
+        }
+    }
+
+    /// <summary>Everything the freezer needs, with the trained codes' scales and the activation steps.</summary>
+    public ModelSource ToModelSource(string name, double logitStep)
+    {
+        var layers = new LayerSource[_layers.Count];
+        double inStep = 1.0 / 255;
+        for (int l = 0; l < _layers.Count; l++)
+        {
+            var q = _layers[l];
+            bool last = l + 1 == _layers.Count;
+            double outStep = last ? logitStep : _acts[l].Step.Data[0];
+            if (!last && !_acts[l].Initialized) throw new InvalidOperationException($"activation quantizer act{l + 1} was never initialised; train at least one batch first");
+            layers[l] = new LayerSource($"fc{l + 1}", q.InFeatures, q.OutFeatures, (float[])q.Weight.Data.Clone(), (float[])q.Bias.Data.Clone(),
+                WeightSpec, (float[])q.Quantizer.Scale.Data.Clone(), inStep, outStep,
+                last ? IntType.S(16) : IntType.U(ActivationSpec.Bits), Relu: !last);
+            inStep = outStep;
+        }
+        return new ModelSource(name, Spec.Sizes[0], IntType.U(8), 1.0 / 255, layers);
+    }
+}

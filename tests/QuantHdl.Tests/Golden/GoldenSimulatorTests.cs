@@ -1,0 +1,88 @@
+using QuantHdl.Freeze;
+using QuantHdl.Golden;
+using QuantHdl.Ir;
+using QuantHdl.Passes;
+
+namespace QuantHdl.Tests.Golden;
+
+public class GoldenSimulatorTests
+{
+    public static TheoryData<string> Specs => new() { "post:4", "pot:4", "uniform:8", "uniform:4", "post:3" };
+
+    [Theory]
+    [MemberData(nameof(Specs))]
+    public void AccumulatorsMatchTheRealValuedProductsOfTheCodes(string specText)
+    {
+        // A reference from a different theory: real arithmetic on the decoded weights, divided by the accumulator unit.
+        var spec = WeightSpec.Parse(specText);
+        var src = TestModels.RandomMlp(1, spec, 4, 32, 12, 10);
+        var g = Freezer.Freeze(src);
+        var node = g.Nodes[1];
+        var d = (DenseOp)node.Op;
+        var kernel = new DenseKernel(node, g.Nodes[0].OutType);
+        foreach (var x in TestModels.RandomInputs(2, 20, 32))
+        {
+            var acc = kernel.Accumulate(x, 0);
+            for (int c = 0; c < d.Out; c++)
+            {
+                double real = d.Bias[c];
+                for (int i = 0; i < d.In; i++)
+                    real += WeightArithmetic.CodeValue(d.Weights[c * d.In + i], spec) * x[i] * Math.Pow(2, WeightArithmetic.UnitShift(spec, d.SqrtFracBits));
+                // Only the x/sqrt2 table rounds: at most 1/2 per odd-exponent term, scaled by its shift.
+                double slack = spec.Code == WeightCode.Post ? d.In * 0.5 * (1 << (spec.MaxExponent / 2)) : 0;
+                Assert.InRange(acc[c] - real, -slack - 1e-6, slack + 1e-6);
+            }
+        }
+    }
+
+    [Fact]
+    public void TheBoundIsReachedExactlyAndFits()
+    {
+        // Every weight at its largest magnitude and every input at 255: the accumulator hits the bound.
+        var spec = new WeightSpec(WeightCode.Post, 4);
+        var src = TestModels.RandomMlp(3, spec, 4, 16, 4);
+        var g = Freezer.Freeze(src);
+        var d = (DenseOp)g.Nodes[1].Op;
+        var allMax = d with { Weights = Enumerable.Repeat(1, d.Weights.Length).ToArray(), Bias = new long[d.Out] };
+        allMax = allMax with { AccBits = AccumulatorBound.RequiredBits(allMax, IntType.U(8)) };
+        var node = g.Nodes[1] with { Op = allMax };
+        var acc = new DenseKernel(node, IntType.U(8)).Accumulate(Enumerable.Repeat(255L, 16).ToArray(), 0);
+        long bound = AccumulatorBound.PerChannel(allMax, IntType.U(8)).Max();
+        Assert.All(acc, a => Assert.Equal(bound, a));
+        Assert.Equal(IntType.SignedWidthFor(bound), allMax.AccBits);
+    }
+
+    [Fact]
+    public void TooNarrowAccumulatorIsRejectedNamingTheLayer()
+    {
+        var g = Freezer.Freeze(TestModels.RandomMlp(4, new WeightSpec(WeightCode.Uniform, 8), 8, 64, 8));
+        var d = (DenseOp)g.Nodes[1].Op;
+        var bad = g with { Nodes = [g.Nodes[0], g.Nodes[1] with { Op = d with { AccBits = d.AccBits - 1 } }] };
+        var e = Assert.Throws<IrException>(() => new GoldenSimulator(bad));
+        Assert.Contains("fc1", e.Message);
+        Assert.Contains("accumulator", e.Message);
+    }
+
+    [Fact]
+    public void OutOfRangeInputThrowsOverflow()
+    {
+        var g = Freezer.Freeze(TestModels.RandomMlp(5, new WeightSpec(WeightCode.Post, 4), 4, 8, 4));
+        var input = new long[8];
+        input[3] = 256;
+        var e = Assert.Throws<IntegerOverflowException>(() => GoldenSimulator.Run(g, input));
+        Assert.Contains("256", e.Message);
+    }
+
+    [Fact]
+    public void HiddenOutputsAreClampedToTheActivationRange()
+    {
+        var g = PassPipeline.Run(Freezer.Freeze(TestModels.RandomMlp(6, new WeightSpec(WeightCode.Post, 4), 4, 64, 32, 10)), PassPipeline.Default());
+        var sim = new GoldenSimulator(g);
+        foreach (var x in TestModels.RandomInputs(7, 30, 64))
+        {
+            var outs = sim.Run(x, 0);
+            Assert.All(outs[1], v => Assert.InRange(v, 0, 15));
+            Assert.All(outs[2], v => Assert.InRange(v, -32768, 32767));
+        }
+    }
+}
