@@ -1,1 +1,3 @@
-System.Console.WriteLine("x");
+using QuantHdl.Cli;
+
+return Cli.Run(args);

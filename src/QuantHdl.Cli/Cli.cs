@@ -1,0 +1,115 @@
+using System.CommandLine;
+using QuantHdl.Checkpoints;
+using QuantHdl.Data;
+using QuantHdl.Flow;
+using QuantHdl.Golden;
+using QuantHdl.Ir;
+using QuantHdl.Models;
+using QuantHdl.Quant;
+
+namespace QuantHdl.Cli;
+
+/// <summary>The quanthdl command line: one subcommand per stage, each writing one artifact.</summary>
+internal static class Cli
+{
+    public static int Run(string[] args)
+    {
+        var root = new RootCommand(
+            "QuantHdl: quantization-aware training to bit-exact, Verilator-verified FPGA RTL.\n" +
+            "Stages: train -> qat -> compile (ir.json, RTL, vectors) -> simulate (golden, integer-only) -> verify (Verilator).\n" +
+            "'quanthdl demo' runs them all on Fashion-MNIST.");
+        root.Subcommands.Add(TrainCommand());
+        root.Subcommands.Add(QatCommand());
+        root.Subcommands.Add(CompileCommand());
+        root.Subcommands.Add(SimulateCommand());
+        root.Subcommands.Add(VerifyCommand());
+        root.Subcommands.Add(DemoCommand());
+        return root.Parse(args).Invoke();
+    }
+
+    // Shared options ---------------------------------------------------------------------------
+
+    private static Option<int> Seed() => new("--seed") { Description = "Random seed; the same seed and data give the same model bit for bit", DefaultValueFactory = _ => 0 };
+    private static Option<int> BatchSize() => new("--batch-size") { Description = "Mini-batch size", DefaultValueFactory = _ => 64 };
+    private static Option<string> Data() => new("--data") { Description = "Directory with IDX files (train-images-idx3-ubyte[.gz] etc.), e.g. MNIST", DefaultValueFactory = _ => IdxDataset.DefaultDataDir };
+
+    /// <summary>Runs a command body, turning expected failures into a one-line error and exit code 1.</summary>
+    internal static int Guard(Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception e) when (e is ArgumentException or IrException or CheckpointException or DatasetException
+                                      or IntegerOverflowException or IOException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static Command TrainCommand()
+    {
+        var model = new Option<string>("--model") { Description = "Architecture, e.g. mlp:784-64-32-10", DefaultValueFactory = _ => "mlp:784-64-32-10" };
+        var epochs = new Option<int>("--epochs") { Description = "Training epochs", DefaultValueFactory = _ => 3 };
+        var lr = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 1e-3 };
+        var output = new Option<string>("--out") { Description = "Checkpoint directory to write (replaced atomically)", Required = true };
+        var seed = Seed(); var batch = BatchSize(); var data = Data();
+        var cmd = new Command("train", "Train a full-precision model with Adam and write a checkpoint") { model, epochs, lr, output, seed, batch, data };
+        cmd.SetAction(p => Guard(() =>
+        {
+            var spec = MlpSpec.Parse(p.GetValue(model)!);
+            TrainFlow.TrainFloat(spec, new TrainOptions(p.GetValue(epochs), p.GetValue(seed), p.GetValue(batch), p.GetValue(lr), p.GetValue(data)!), p.GetValue(output)!, new SpectreReporter());
+            return 0;
+        }));
+        return cmd;
+    }
+
+    private static Command QatCommand()
+    {
+        var from = new Option<string>("--from") { Description = "Float checkpoint from 'quanthdl train'", Required = true };
+        var weights = new Option<string>("--weights") { Description = "Weight code: post:B (power of sqrt 2), pot:B (power of two) or uniform:B (LSQ), B bits", DefaultValueFactory = _ => "post:4" };
+        var acts = new Option<string>("--acts") { Description = "Activation quantizer: uniform:B (LSQ, unsigned)", DefaultValueFactory = _ => "uniform:4" };
+        var epochs = new Option<int>("--epochs") { Description = "QAT epochs (cosine schedule)", DefaultValueFactory = _ => 2 };
+        var lr = new Option<double>("--lr") { Description = "Adam base learning rate", DefaultValueFactory = _ => 5e-4 };
+        var output = new Option<string>("--out") { Description = "QAT checkpoint directory to write", Required = true };
+        var seed = Seed(); var batch = BatchSize(); var data = Data();
+        var cmd = new Command("qat", "Quantization-aware training from a float checkpoint (LSQ activations; POST, POT or uniform weights)") { from, weights, acts, epochs, lr, output, seed, batch, data };
+        cmd.SetAction(p => Guard(() =>
+        {
+            var w = WeightSpec.Parse(p.GetValue(weights)!);
+            var a = ActivationSpec.Parse(p.GetValue(acts)!);
+            TrainFlow.Qat(p.GetValue(from)!, w, a, new TrainOptions(p.GetValue(epochs), p.GetValue(seed), p.GetValue(batch), p.GetValue(lr), p.GetValue(data)!), p.GetValue(output)!, new SpectreReporter());
+            return 0;
+        }));
+        return cmd;
+    }
+
+    private static Command CompileCommand()
+    {
+        var cmd = new Command("compile", "Freeze a QAT checkpoint to ir.json, emit RTL and test vectors");
+        cmd.SetAction(_ => Guard(() => throw new InvalidOperationException("compile is not wired yet")));
+        return cmd;
+    }
+
+    private static Command SimulateCommand()
+    {
+        var cmd = new Command("simulate", "Run ir.json in the integer-only golden simulator on the test set");
+        cmd.SetAction(_ => Guard(() => throw new InvalidOperationException("simulate is not wired yet")));
+        return cmd;
+    }
+
+    private static Command VerifyCommand()
+    {
+        var cmd = new Command("verify", "Build the RTL with Verilator and compare every output integer with the golden simulator");
+        cmd.SetAction(_ => Guard(() => throw new InvalidOperationException("verify is not wired yet")));
+        return cmd;
+    }
+
+    private static Command DemoCommand()
+    {
+        var cmd = new Command("demo", "Train, QAT (POST W4A4), compile, simulate and verify an MLP on Fashion-MNIST");
+        cmd.SetAction(_ => Guard(() => throw new InvalidOperationException("demo is not wired yet")));
+        return cmd;
+    }
+}
