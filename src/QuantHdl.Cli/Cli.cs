@@ -87,15 +87,41 @@ internal static class Cli
 
     private static Command CompileCommand()
     {
-        var cmd = new Command("compile", "Freeze a QAT checkpoint to ir.json, emit RTL and test vectors");
-        cmd.SetAction(_ => Guard(() => throw new InvalidOperationException("compile is not wired yet")));
+        var from = new Option<string>("--from") { Description = "QAT checkpoint from 'quanthdl qat'", Required = true };
+        var output = new Option<string>("--out") { Description = "Build directory to write: ir.json, rtl/, vectors/ (replaced atomically)", Required = true };
+        var fold = new Option<string?>("--fold") { Description = "Override folding per layer, e.g. fc1=16x4,fc2=8x2 (SIMD must divide In, PE must divide Out)" };
+        var maxMacs = new Option<int>("--max-macs") { Description = "Automatic folding: MACs per cycle for the largest layer; smaller layers get just enough to keep pace", DefaultValueFactory = _ => 64 };
+        var vectors = new Option<int>("--vectors") { Description = "Test images written as verification vectors", DefaultValueFactory = _ => 200 };
+        var fracBits = new Option<int>("--sqrt-frac-bits") { Description = "Fraction bits F of the POST x/sqrt2 table (docs/integer-semantics.md §3)", DefaultValueFactory = _ => 8 };
+        var data = Data();
+        var cmd = new Command("compile", "Freeze a QAT checkpoint to an integer IR (ir.json), lower it, emit RTL and test vectors") { from, output, fold, maxMacs, vectors, fracBits, data };
+        cmd.SetAction(p => Guard(() =>
+        {
+            var o = new CompileOptions
+            {
+                MaxMacsPerCycle = p.GetValue(maxMacs),
+                Folds = CompileOptions.ParseFolds(p.GetValue(fold)),
+                Vectors = p.GetValue(vectors),
+                SqrtFracBits = p.GetValue(fracBits),
+                DataDir = p.GetValue(data)!,
+            };
+            CompileFlow.Compile(p.GetValue(from)!, p.GetValue(output)!, o, new SpectreReporter(), Backend.Emit);
+            return 0;
+        }));
         return cmd;
     }
 
     private static Command SimulateCommand()
     {
-        var cmd = new Command("simulate", "Run ir.json in the integer-only golden simulator on the test set");
-        cmd.SetAction(_ => Guard(() => throw new InvalidOperationException("simulate is not wired yet")));
+        var build = new Option<string>("--build") { Description = "Build directory from 'quanthdl compile'", Required = true };
+        var limit = new Option<int>("--limit") { Description = "Simulate at most this many test images", DefaultValueFactory = _ => 10000 };
+        var data = Data();
+        var cmd = new Command("simulate", "Run ir.json in the integer-only golden simulator on the test set; compare with the fake-quant model") { build, limit, data };
+        cmd.SetAction(p => Guard(() =>
+        {
+            var rep = SimulateFlow.Simulate(p.GetValue(build)!, p.GetValue(data)!, p.GetValue(limit), new SpectreReporter());
+            return 0;
+        }));
         return cmd;
     }
 

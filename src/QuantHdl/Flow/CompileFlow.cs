@@ -1,0 +1,95 @@
+using QuantHdl.Checkpoints;
+using QuantHdl.Data;
+using QuantHdl.Freeze;
+using QuantHdl.Ir;
+using QuantHdl.Passes;
+
+namespace QuantHdl.Flow;
+
+/// <summary>Options of the compile stage.</summary>
+public sealed record CompileOptions
+{
+    /// <summary>MAC budget of the largest layer when folding is chosen automatically.</summary>
+    public int MaxMacsPerCycle { get; init; } = 64;
+
+    /// <summary>Explicit SIMD x PE per layer name; wins over the automatic choice.</summary>
+    public IReadOnlyDictionary<string, Folding>? Folds { get; init; }
+
+    /// <summary>How many test images become verification vectors.</summary>
+    public int Vectors { get; init; } = 200;
+
+    /// <summary>Where the test images come from.</summary>
+    public string DataDir { get; init; } = IdxDataset.DefaultDataDir;
+
+    /// <summary>Fraction bits of the POST x/sqrt 2 table.</summary>
+    public int SqrtFracBits { get; init; } = 8;
+
+    /// <summary>Width of the requantization multiplier.</summary>
+    public int MultiplierBits { get; init; } = 16;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the bad value.</summary>
+    public void Check()
+    {
+        if (MaxMacsPerCycle < 1 || MaxMacsPerCycle > 4096) throw new ArgumentException($"--max-macs {MaxMacsPerCycle} is out of range 1..4096");
+        if (Vectors < 1 || Vectors > 10000) throw new ArgumentException($"--vectors {Vectors} is out of range 1..10000");
+        if (SqrtFracBits < 1 || SqrtFracBits > 16) throw new ArgumentException($"--sqrt-frac-bits {SqrtFracBits} is out of range 1..16");
+        if (MultiplierBits < 2 || MultiplierBits > 24) throw new ArgumentException($"--multiplier-bits {MultiplierBits} is out of range 2..24");
+    }
+
+    /// <summary>Parses <c>fc1=16x4,fc2=4x2</c>.</summary>
+    public static Dictionary<string, Folding> ParseFolds(string? text)
+    {
+        var result = new Dictionary<string, Folding>();
+        if (string.IsNullOrWhiteSpace(text)) return result;
+        foreach (var item in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var kv = item.Split('=');
+            var sp = kv.Length == 2 ? kv[1].Split('x') : [];
+            if (sp.Length != 2 || !int.TryParse(sp[0], out int simd) || !int.TryParse(sp[1], out int pe) || simd < 1 || pe < 1)
+                throw new ArgumentException($"--fold item '{item}' is not of the form LAYER=SIMDxPE, e.g. fc1=16x4");
+            result[kv[0]] = new Folding(simd, pe);
+        }
+        return result;
+    }
+}
+
+/// <summary>The compile stage: QAT checkpoint to a build directory with ir.json, the RTL and test vectors.</summary>
+public static class CompileFlow
+{
+    /// <summary>File name of the IR inside a build directory.</summary>
+    public const string IrFile = "ir.json";
+
+    /// <summary>Subdirectory holding a copy of the source checkpoint.</summary>
+    public const string CheckpointDir = "checkpoint";
+
+    /// <summary>Freezes, lowers, validates and writes everything into <paramref name="buildDir"/> atomically.</summary>
+    public static IrGraph Compile(string fromDir, string buildDir, CompileOptions o, IFlowReporter r, Action<IrGraph, string, long[][]>? emit = null)
+    {
+        o.Check();
+        var (info, model) = ModelStore.LoadQat(fromDir);
+        var source = model.ToModelSource("qnet", info.LogitStep!.Value) with { SqrtFracBits = o.SqrtFracBits, MultiplierBits = o.MultiplierBits };
+        var frozen = Freezer.Freeze(source);
+        var graph = PassPipeline.Run(frozen, PassPipeline.Default(o.MaxMacsPerCycle, o.Folds));
+        var test = IdxDataset.Load(o.DataDir, train: false);
+        if (test.Features != graph.Nodes[0].OutSize)
+            throw new ArgumentException($"the network takes {graph.Nodes[0].OutSize} inputs but images in {o.DataDir} have {test.Features} pixels");
+        int n = Math.Min(o.Vectors, test.Count);
+        var inputs = new long[n][];
+        for (int s = 0; s < n; s++)
+            inputs[s] = test.Images.AsSpan(s * test.Features, test.Features).ToArray().Select(b => (long)b).ToArray();
+
+        using var dir = OutputDirectory.Begin(buildDir);
+        IrJson.Save(graph, Path.Combine(dir.StagingPath, IrFile));
+        var ckpt = Path.Combine(dir.StagingPath, CheckpointDir);
+        Directory.CreateDirectory(ckpt);
+        foreach (var f in new[] { Checkpoint.InfoFile, Checkpoint.DataFile })
+            File.Copy(Path.Combine(fromDir, f), Path.Combine(ckpt, f));
+        emit?.Invoke(graph, dir.StagingPath, inputs);
+        dir.Commit();
+        foreach (var node in graph.Nodes)
+            if (node.Op is DenseOp d)
+                r.Info($"{node.Name}: {d.In}x{d.Out} {d.Weight}, acc s{d.AccBits}, out {node.OutType}, fold {d.Fold} ({(long)(d.In / d.Fold.Simd) * (d.Out / d.Fold.Pe)} cycles/frame)");
+        r.Info($"wrote {Path.Combine(buildDir, IrFile)} and {n} test vectors");
+        return graph;
+    }
+}
