@@ -1,0 +1,27 @@
+using QuantHdl.Flow;
+using QuantHdl.Ir;
+using QuantHdl.Models;
+using QuantHdl.Quant;
+
+namespace QuantHdl.Tests.Flow;
+
+/// <summary>Trains a small float MLP and its POST W4A4 QAT version once for the pipeline tests.</summary>
+public sealed class PipelineFixture
+{
+    public PipelineFixture()
+    {
+        Root = CliRunner.TempDir("pipeline");
+        Data = FashionSubset.Path;
+        var o = new TrainOptions(Epochs: 2, Seed: 3, DataDir: Data);
+        TrainFlow.TrainFloat(MlpSpec.Parse("mlp:784-32-16-10"), o, FloatDir, new SilentReporter());
+        TrainFlow.Qat(FloatDir, WeightSpec.Parse("post:4"), ActivationSpec.Parse("uniform:4"), o with { Epochs = 1, Lr = 5e-4 }, QatDir, new SilentReporter());
+        Graph = CompileFlow.Compile(QatDir, BuildDir, new CompileOptions { DataDir = Data, Vectors = 20 }, new SilentReporter());
+    }
+
+    public string Root { get; }
+    public string Data { get; }
+    public string FloatDir => Path.Combine(Root, "fp");
+    public string QatDir => Path.Combine(Root, "qat");
+    public string BuildDir => Path.Combine(Root, "build");
+    public IrGraph Graph { get; }
+}

@@ -1,0 +1,76 @@
+using QuantHdl.Checkpoints;
+using QuantHdl.Flow;
+using QuantHdl.Ir;
+using QuantHdl.Models;
+using QuantHdl.Quant;
+
+namespace QuantHdl.Tests.Flow;
+
+public class PipelineTests(PipelineFixture fx) : IClassFixture<PipelineFixture>
+{
+    [Fact]
+    public void GoldenSimulatorAgreesWithTheFakeQuantModel()
+    {
+        var rep = SimulateFlow.Simulate(fx.BuildDir, fx.Data, 1000, new SilentReporter());
+        Assert.Equal(1000, rep.Samples);
+        Assert.True(rep.FakeQuantAccuracy > 0.70, $"fake-quant accuracy {rep.FakeQuantAccuracy:P2} is too low for the test to mean anything");
+        Assert.InRange(Math.Abs(rep.AccuracyDeltaPoints), 0, 0.3);
+        Assert.True(rep.IdenticalShare >= 0.99, $"only {rep.IdenticalShare:P2} identical predictions");
+        Assert.True(File.Exists(Path.Combine(fx.BuildDir, SimulateFlow.ReportFile)));
+    }
+
+    [Fact]
+    public void TheSameSeedGivesTheSameModelAndTheSameIr()
+    {
+        var again = CliRunner.TempDir("determinism");
+        var o = new TrainOptions(Epochs: 2, Seed: 3, DataDir: fx.Data);
+        TrainFlow.TrainFloat(MlpSpec.Parse("mlp:784-32-16-10"), o, Path.Combine(again, "fp"), new SilentReporter());
+        Assert.Equal(File.ReadAllBytes(Path.Combine(fx.FloatDir, Checkpoint.DataFile)), File.ReadAllBytes(Path.Combine(again, "fp", Checkpoint.DataFile)));
+        CompileFlow.Compile(fx.QatDir, Path.Combine(again, "build"), new CompileOptions { DataDir = fx.Data, Vectors = 20 }, new SilentReporter());
+        Assert.Equal(File.ReadAllText(Path.Combine(fx.BuildDir, CompileFlow.IrFile)), File.ReadAllText(Path.Combine(again, "build", CompileFlow.IrFile)));
+    }
+
+    [Fact]
+    public void TheIrCarriesTypesOnEveryEdge()
+    {
+        var g = IrJson.Load(Path.Combine(fx.BuildDir, CompileFlow.IrFile));
+        Assert.Equal(IntType.U(8), g.Nodes[0].OutType);
+        Assert.Equal(IntType.U(4), g.Node("fc1").OutType);
+        Assert.Equal(IntType.U(4), g.Node("fc2").OutType);
+        Assert.Equal(IntType.S(16), g.Node("fc3").OutType);
+        Assert.All(g.Nodes.Select(n => n.Op).OfType<DenseOp>(), d => Assert.Equal(WeightCode.Post, d.Weight.Code));
+    }
+
+    [Fact]
+    public void TruncatedCheckpointIsRejected()
+    {
+        var bad = CliRunner.TempDir("truncated");
+        foreach (var f in Directory.GetFiles(fx.QatDir)) File.Copy(f, Path.Combine(bad, Path.GetFileName(f)));
+        var data = Path.Combine(bad, Checkpoint.DataFile);
+        var bytes = File.ReadAllBytes(data);
+        File.WriteAllBytes(data, bytes[..(bytes.Length / 2)]);
+        var (exit, _, err) = CliRunner.Run("compile", "--from", bad, "--out", Path.Combine(bad, "build"), "--data", fx.Data);
+        Assert.NotEqual(0, exit);
+        Assert.Contains("truncated or corrupt", err);
+        Assert.False(Directory.Exists(Path.Combine(bad, "build")));
+    }
+
+    [Fact]
+    public void TruncatedIrJsonIsRejected()
+    {
+        var bad = CliRunner.TempDir("badir");
+        var json = File.ReadAllText(Path.Combine(fx.BuildDir, CompileFlow.IrFile));
+        File.WriteAllText(Path.Combine(bad, CompileFlow.IrFile), json[..(json.Length / 3)]);
+        var (exit, _, err) = CliRunner.Run("simulate", "--build", bad, "--data", fx.Data);
+        Assert.NotEqual(0, exit);
+        Assert.Contains("malformed", err);
+    }
+
+    [Fact]
+    public void QatNeedsAFloatCheckpoint()
+    {
+        var e = Assert.Throws<CheckpointException>(() =>
+            TrainFlow.Qat(fx.QatDir, WeightSpec.Parse("post:4"), ActivationSpec.Parse("uniform:4"), new TrainOptions(1, DataDir: fx.Data), Path.Combine(fx.Root, "x"), new SilentReporter()));
+        Assert.Contains("quanthdl train", e.Message);
+    }
+}
