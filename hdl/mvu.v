@@ -1,0 +1,316 @@
+// Matrix-vector unit, docs/integer-semantics.md §3, §4 and §6.
+//
+// Streams one vector of IN unsigned A_BITS activations in (beats of IN_LANES elements), computes
+// y = requant(B + W x) for OUT channels and streams it out as OUT/PE beats of PE elements, tlast on
+// the last beat. Element i of a beat sits at bits [i*width +: width] (§1).
+//
+// Folding (§6): SF = IN/SIMD, NF = OUT/PE; SIMD x PE terms per cycle, SF*NF cycles per vector.
+//
+// Weights and per-channel parameters live in ROMs outside this block (in the generated per-layer
+// wrapper). Both are synchronous: the word for the address presented in cycle t is read in t+1.
+//   w_addr = nf*SF + sf; word bits [(p*SIMD + s)*W_BITS +: W_BITS] = code of W[nf*PE+p][sf*SIMD+s].
+//   p_addr = nf; word bits [p*PW +: PW], PW = ACC_BITS + MB + 6, hold channel c = nf*PE + p as
+//   {k[5:0], M0[MB-1:0], B[ACC_BITS-1:0]} (B signed).
+//
+// Terms (§3): WEIGHT_MODE 0 uniform (real multiplier), 1 POT (shift), 2 POST (x and x/sqrt2 per
+// SIMD lane, computed once and shared by all PE rows, then select and shift). POT and POST terms
+// are magnitudes with a sign; the sign is folded into the adder tree as ~m plus a carry count.
+// All sums are modulo 2^ACC_BITS, which is exact because ACC_BITS comes from the bound of §5.
+//
+// Dataflow: the input vector is double buffered, so the next vector loads while this one computes.
+// Pipeline: issue (ROM and buffer read) -> lanes -> terms and adder tree -> accumulate ->
+// requant product -> round/shift/clamp -> output FIFO. The compute pipeline never stalls: an
+// nf group starts only when it holds a credit for a free output FIFO slot, so m_axis_tready = 0
+// backs up into the compute loop and then into s_axis_tready without losing or repeating data.
+module mvu #(
+    parameter integer IN = 16,
+    parameter integer OUT = 8,
+    parameter integer SIMD = 4,
+    parameter integer PE = 2,
+    parameter integer IN_LANES = 4,
+    parameter integer A_BITS = 8,
+    parameter integer W_BITS = 4,
+    parameter integer WEIGHT_MODE = 2,
+    parameter integer SQRT_FRAC_BITS = 8,
+    parameter [(2**A_BITS)*(A_BITS+SQRT_FRAC_BITS)-1:0] SQRT_TABLE = {((2**A_BITS)*(A_BITS+SQRT_FRAC_BITS)){1'b0}},
+    parameter integer ACC_BITS = 24,
+    parameter integer MB = 16,
+    parameter integer OUT_BITS = 8,
+    // Documents the output stream type (§1); LO and HI already carry it.
+    /* verilator lint_off UNUSEDPARAM */
+    parameter integer OUT_SIGNED = 0,
+    /* verilator lint_on UNUSEDPARAM */
+    parameter signed [63:0] LO = 64'sd0,
+    parameter signed [63:0] HI = 64'sd255,
+    // Derived widths; the generated wrapper computes the same values in C#.
+    parameter integer W_ADDR_BITS = ((IN/SIMD)*(OUT/PE) > 1) ? $clog2((IN/SIMD)*(OUT/PE)) : 1,
+    parameter integer P_ADDR_BITS = ((OUT/PE) > 1) ? $clog2(OUT/PE) : 1
+) (
+    input  wire                          clk,
+    input  wire                          rst,
+
+    input  wire                          s_axis_tvalid,
+    output wire                          s_axis_tready,
+    input  wire [IN_LANES*A_BITS-1:0]    s_axis_tdata,
+    // The vector length is fixed, so the beat count, not tlast, ends a vector.
+    /* verilator lint_off UNUSEDSIGNAL */
+    input  wire                          s_axis_tlast,
+    /* verilator lint_on UNUSEDSIGNAL */
+
+    output wire                          m_axis_tvalid,
+    input  wire                          m_axis_tready,
+    output wire [PE*OUT_BITS-1:0]        m_axis_tdata,
+    output wire                          m_axis_tlast,
+
+    output wire                          w_en,
+    output wire [W_ADDR_BITS-1:0]        w_addr,
+    input  wire [PE*SIMD*W_BITS-1:0]     w_data,
+
+    output wire                          p_en,
+    output wire [P_ADDR_BITS-1:0]        p_addr,
+    input  wire [PE*(ACC_BITS+MB+6)-1:0] p_data
+);
+    localparam integer SF = IN / SIMD;
+    localparam integer NF = OUT / PE;
+    localparam integer NBEATS = IN / IN_LANES;
+    localparam integer SF_W = (SF > 1) ? $clog2(SF) : 1;
+    localparam integer NF_W = (NF > 1) ? $clog2(NF) : 1;
+    localparam integer BEAT_W = (NBEATS > 1) ? $clog2(NBEATS) : 1;
+    localparam integer PW = ACC_BITS + MB + 6;
+    localparam integer XW = IN * A_BITS;
+    localparam integer BEAT_BITS = IN_LANES * A_BITS;
+    localparam integer SLICE_BITS = SIMD * A_BITS;
+    // POT and POST add one leaf per PE: the count of negative terms (the +1 of each ~m).
+    localparam integer LEAVES = (WEIGHT_MODE == 0) ? SIMD : SIMD + 1;
+    // Issue of an nf group's first word to its result entering the FIFO, plus the credit return.
+    localparam integer PIPE_LAT = 7;
+    localparam integer OF_NEED = 1 + (PIPE_LAT + SF - 1) / SF;
+    localparam integer OF_DEPTH = 2 ** $clog2(OF_NEED);
+    localparam integer CR_W = $clog2(OF_DEPTH + 1);
+
+    // ------------------------------------------------------------------ input double buffer
+    reg  [XW-1:0]     xbuf0;
+    reg  [XW-1:0]     xbuf1;
+    reg  [1:0]        full;
+    reg               wr_bank;
+    reg               rd_bank;
+    reg  [BEAT_W-1:0] beat;
+
+    wire in_fire = s_axis_tvalid && s_axis_tready;
+    wire in_done = in_fire && (beat == BEAT_W'(NBEATS - 1));
+    assign s_axis_tready = !full[wr_bank];
+
+    always @(posedge clk) begin
+        if (in_fire && !wr_bank) xbuf0[32'(beat) * BEAT_BITS +: BEAT_BITS] <= s_axis_tdata;
+        if (in_fire &&  wr_bank) xbuf1[32'(beat) * BEAT_BITS +: BEAT_BITS] <= s_axis_tdata;
+    end
+
+    // ------------------------------------------------------------------ issue (stage 0)
+    reg  [SF_W-1:0]        sf;
+    reg  [NF_W-1:0]        nf;
+    reg  [W_ADDR_BITS-1:0] waddr;
+    reg  [CR_W-1:0]        credits;
+
+    wire out_pop  = m_axis_tvalid && m_axis_tready;
+    wire sf_first = (sf == {SF_W{1'b0}});
+    wire sf_last  = (sf == SF_W'(SF - 1));
+    wire nf_last  = (nf == NF_W'(NF - 1));
+    wire issue    = full[rd_bank] && (!sf_first || credits != {CR_W{1'b0}});
+    wire start    = issue && sf_first;
+    wire rd_done  = issue && sf_last && nf_last;
+
+    assign w_en   = issue;
+    assign w_addr = waddr;
+
+    always @(posedge clk) begin
+        if (rst) begin
+            full    <= 2'b00;
+            wr_bank <= 1'b0;
+            rd_bank <= 1'b0;
+            beat    <= {BEAT_W{1'b0}};
+            sf      <= {SF_W{1'b0}};
+            nf      <= {NF_W{1'b0}};
+            waddr   <= {W_ADDR_BITS{1'b0}};
+            credits <= CR_W'(OF_DEPTH);
+        end else begin
+            if (in_fire) begin
+                beat <= in_done ? {BEAT_W{1'b0}} : beat + 1'b1;
+                if (in_done) wr_bank <= !wr_bank;
+            end
+            // The writer only sets a bank that is empty and the reader only clears a full one,
+            // so the two never touch the same bank in one cycle.
+            if (in_done) full[wr_bank] <= 1'b1;
+            if (rd_done) begin
+                full[rd_bank] <= 1'b0;
+                rd_bank <= !rd_bank;
+            end
+            if (issue) begin
+                sf    <= sf_last ? {SF_W{1'b0}} : sf + 1'b1;
+                waddr <= rd_done ? {W_ADDR_BITS{1'b0}} : waddr + 1'b1;
+                if (sf_last) nf <= nf_last ? {NF_W{1'b0}} : nf + 1'b1;
+            end
+            if (start && !out_pop)      credits <= credits - 1'b1;
+            else if (out_pop && !start) credits <= credits + 1'b1;
+        end
+    end
+
+    // ------------------------------------------------------------------ stage 1: operands
+    reg  [SLICE_BITS-1:0] x1;
+    reg                   v1, first1, last1, tl1;
+    reg  [NF_W-1:0]       nf1;
+    wire [XW-1:0]         xrd = rd_bank ? xbuf1 : xbuf0;
+
+    always @(posedge clk) begin
+        x1     <= xrd[32'(sf) * SLICE_BITS +: SLICE_BITS];
+        first1 <= sf_first;
+        last1  <= sf_last;
+        tl1    <= nf_last;
+        nf1    <= nf;
+        v1     <= rst ? 1'b0 : issue;
+    end
+
+    // ------------------------------------------------------------------ stage 2: lanes
+    reg  [PE*SIMD*W_BITS-1:0] w2;
+    reg                       v2, first2, last2, tl2;
+    reg  [NF_W-1:0]           nf2;
+
+    always @(posedge clk) begin
+        w2     <= w_data;
+        first2 <= first1;
+        last2  <= last1;
+        tl2    <= tl1;
+        nf2    <= nf1;
+        v2     <= rst ? 1'b0 : v1;
+    end
+
+    assign p_en   = v2;
+    assign p_addr = P_ADDR_BITS'(nf2);
+
+    // ------------------------------------------------------------------ terms and adder trees
+    wire [PE*LEAVES*ACC_BITS-1:0] leaves;
+
+    genvar s, p;
+    generate
+        if (WEIGHT_MODE == 2) begin : g_post
+            localparam integer LW = A_BITS + SQRT_FRAC_BITS;
+            localparam integer MAG_BITS = LW + ((2 ** (W_BITS - 1)) - 2) / 2;
+            wire [SIMD*LW-1:0] lane0_w;
+            wire [SIMD*LW-1:0] lane1_w;
+            reg  [SIMD*LW-1:0] lane0;
+            reg  [SIMD*LW-1:0] lane1;
+            for (s = 0; s < SIMD; s = s + 1) begin : g_lane
+                post_lane #(.A_BITS(A_BITS), .F(SQRT_FRAC_BITS), .SQRT_TABLE(SQRT_TABLE)) u_lane (
+                    .x(x1[s*A_BITS +: A_BITS]), .x0(lane0_w[s*LW +: LW]), .x1(lane1_w[s*LW +: LW]));
+            end
+            always @(posedge clk) begin
+                lane0 <= lane0_w;
+                lane1 <= lane1_w;
+            end
+            for (p = 0; p < PE; p = p + 1) begin : g_pe
+                wire [SIMD-1:0] neg;
+                for (s = 0; s < SIMD; s = s + 1) begin : g_term
+                    wire [MAG_BITS-1:0] mag;
+                    post_term #(.LW(LW), .W_BITS(W_BITS)) u_term (
+                        .x0(lane0[s*LW +: LW]), .x1(lane1[s*LW +: LW]),
+                        .code(w2[(p*SIMD + s)*W_BITS +: W_BITS]), .mag(mag), .neg(neg[s]));
+                    assign leaves[(p*LEAVES + s)*ACC_BITS +: ACC_BITS] = ACC_BITS'(mag) ^ {ACC_BITS{neg[s]}};
+                end
+                neg_count #(.N(SIMD), .W(ACC_BITS)) u_count (
+                    .bits(neg), .count(leaves[(p*LEAVES + SIMD)*ACC_BITS +: ACC_BITS]));
+            end
+        end else if (WEIGHT_MODE == 1) begin : g_pot
+            localparam integer MAG_BITS = A_BITS + (2 ** (W_BITS - 1)) - 2;
+            reg [SLICE_BITS-1:0] xl;
+            always @(posedge clk) xl <= x1;
+            for (p = 0; p < PE; p = p + 1) begin : g_pe
+                wire [SIMD-1:0] neg;
+                for (s = 0; s < SIMD; s = s + 1) begin : g_term
+                    wire [MAG_BITS-1:0] mag;
+                    pot_term #(.A_BITS(A_BITS), .W_BITS(W_BITS)) u_term (
+                        .x(xl[s*A_BITS +: A_BITS]), .code(w2[(p*SIMD + s)*W_BITS +: W_BITS]),
+                        .mag(mag), .neg(neg[s]));
+                    assign leaves[(p*LEAVES + s)*ACC_BITS +: ACC_BITS] = ACC_BITS'(mag) ^ {ACC_BITS{neg[s]}};
+                end
+                neg_count #(.N(SIMD), .W(ACC_BITS)) u_count (
+                    .bits(neg), .count(leaves[(p*LEAVES + SIMD)*ACC_BITS +: ACC_BITS]));
+            end
+        end else begin : g_uniform
+            reg [SLICE_BITS-1:0] xl;
+            always @(posedge clk) xl <= x1;
+            for (p = 0; p < PE; p = p + 1) begin : g_pe
+                for (s = 0; s < SIMD; s = s + 1) begin : g_term
+                    wire signed [A_BITS+W_BITS-1:0] t;
+                    uniform_term #(.A_BITS(A_BITS), .W_BITS(W_BITS)) u_term (
+                        .x(xl[s*A_BITS +: A_BITS]), .w(w2[(p*SIMD + s)*W_BITS +: W_BITS]), .t(t));
+                    assign leaves[(p*LEAVES + s)*ACC_BITS +: ACC_BITS] = ACC_BITS'(t);
+                end
+            end
+        end
+    endgenerate
+
+    // ------------------------------------------------------------------ stage 3: partial sums
+    reg  [PE*ACC_BITS-1:0] psum;
+    wire [PE*ACC_BITS-1:0] psum_w;
+    reg                    v3, first3, last3, tl3;
+
+    generate
+        for (p = 0; p < PE; p = p + 1) begin : g_tree
+            add_tree #(.N(LEAVES), .W(ACC_BITS)) u_tree (
+                .leaves(leaves[p*LEAVES*ACC_BITS +: LEAVES*ACC_BITS]), .sum(psum_w[p*ACC_BITS +: ACC_BITS]));
+        end
+    endgenerate
+
+    always @(posedge clk) begin
+        psum   <= psum_w;
+        first3 <= first2;
+        last3  <= last2;
+        tl3    <= tl2;
+        v3     <= rst ? 1'b0 : v2;
+    end
+
+    // ------------------------------------------------------------------ stage 4: accumulate
+    // p_data (read with p_addr in stage 2) is valid now. B starts the sum (§4).
+    reg  [PE*ACC_BITS-1:0] acc;
+    reg  [PE*MB-1:0]       rq_m0;
+    reg  [PE*6-1:0]        rq_k;
+    reg                    rq_v, tl4;
+    wire [PE-1:0]          rq_out_v;
+    wire [PE*OUT_BITS-1:0] rq_y;
+
+    generate
+        for (p = 0; p < PE; p = p + 1) begin : g_acc
+            wire [ACC_BITS-1:0] base = first3 ? p_data[p*PW +: ACC_BITS] : acc[p*ACC_BITS +: ACC_BITS];
+            always @(posedge clk) begin
+                if (v3) acc[p*ACC_BITS +: ACC_BITS] <= base + psum[p*ACC_BITS +: ACC_BITS];
+                if (v3 && last3) begin
+                    rq_m0[p*MB +: MB] <= p_data[p*PW + ACC_BITS +: MB];
+                    rq_k[p*6 +: 6]    <= p_data[p*PW + ACC_BITS + MB +: 6];
+                end
+            end
+            requant #(.ACC_BITS(ACC_BITS), .MB(MB), .OUT_BITS(OUT_BITS), .LO(LO), .HI(HI)) u_rq (
+                .clk(clk), .rst(rst), .in_valid(rq_v),
+                .acc($signed(acc[p*ACC_BITS +: ACC_BITS])), .m0(rq_m0[p*MB +: MB]), .k(rq_k[p*6 +: 6]),
+                .out_valid(rq_out_v[p]), .y(rq_y[p*OUT_BITS +: OUT_BITS]));
+        end
+    endgenerate
+
+    reg tl5, tl6;
+    always @(posedge clk) begin
+        tl4  <= tl3;
+        tl5  <= tl4;
+        tl6  <= tl5;
+        rq_v <= rst ? 1'b0 : (v3 && last3);
+    end
+
+    // ------------------------------------------------------------------ output FIFO
+    // Never full when pushed: every nf group in flight holds a credit for its slot.
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire ofifo_ready;
+    /* verilator lint_on UNUSEDSIGNAL */
+
+    axis_fifo #(.WIDTH(PE*OUT_BITS), .DEPTH(OF_DEPTH)) u_ofifo (
+        .clk(clk), .rst(rst),
+        .s_axis_tvalid(&rq_out_v), .s_axis_tready(ofifo_ready), .s_axis_tdata(rq_y), .s_axis_tlast(tl6),
+        .m_axis_tvalid(m_axis_tvalid), .m_axis_tready(m_axis_tready), .m_axis_tdata(m_axis_tdata),
+        .m_axis_tlast(m_axis_tlast));
+endmodule
