@@ -14,7 +14,12 @@ public sealed class DenseKernel
     private readonly IntType _out;
     private readonly IntType _acc;
     private readonly IntType _prod;
+    private readonly long[]? _terms;
     private readonly long[]? _sqrtTable;
+    private readonly int _codeOffset;
+    private readonly int _xCount;
+
+    private const long MaxTableEntries = 1 << 20;
 
     /// <summary>Prepares the kernel for one node.</summary>
     public DenseKernel(IrNode node, IntType input)
@@ -25,7 +30,17 @@ public sealed class DenseKernel
         _out = node.OutType;
         _acc = IntType.S(_op.AccBits);
         _prod = IntType.S(RequantMath.ProductBits(_op.AccBits, _op.Rq.MultiplierBits));
-        _sqrtTable = _op.Weight.Code == WeightCode.Post ? WeightArithmetic.SqrtHalfTable(input.Width, _op.SqrtFracBits) : null;
+        // Every (code, x) product tabulated once from WeightArithmetic.Term, the §3 definition.
+        var sqrtTable = _op.Weight.Code == WeightCode.Post ? WeightArithmetic.SqrtHalfTable(input.Width, _op.SqrtFracBits) : null;
+        _sqrtTable = sqrtTable;
+        int bits = _op.Weight.Bits;
+        _codeOffset = _op.Weight.Code == WeightCode.Uniform ? 1 << (bits - 1) : 0;
+        _xCount = checked((int)input.Max + 1);
+        if ((1L << bits) * _xCount > MaxTableEntries) return; // wide codes and activations: compute each term
+        _terms = new long[(1 << bits) * _xCount];
+        for (int code = -_codeOffset; code < (1 << bits) - _codeOffset; code++)
+            for (int x = 0; x < _xCount; x++)
+                _terms[(code + _codeOffset) * _xCount + x] = WeightArithmetic.Term(code, x, _op.Weight, _op.SqrtFracBits, sqrtTable);
     }
 
     /// <summary>Accumulators before requantization, for one input vector.</summary>
@@ -41,10 +56,13 @@ public sealed class DenseKernel
             long a = d.Bias[c];
             Check(a, c, sample);
             int row = c * d.In;
+            long lo = _acc.Min, hi = _acc.Max;
             for (int i = 0; i < d.In; i++)
             {
-                a += WeightArithmetic.Term(d.Weights[row + i], x[i], d.Weight, d.SqrtFracBits, _sqrtTable);
-                Check(a, c, sample);
+                a += _terms is null
+                    ? WeightArithmetic.Term(d.Weights[row + i], x[i], d.Weight, d.SqrtFracBits, _sqrtTable)
+                    : _terms[(d.Weights[row + i] + _codeOffset) * _xCount + (int)x[i]];
+                if (a < lo || a > hi) Check(a, c, sample);
             }
             acc[c] = a;
         }
