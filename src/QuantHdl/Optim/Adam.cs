@@ -67,6 +67,7 @@ public sealed class Adam : Optimizer
         public float B1, C1, B2, C2, StepSize, InvSqrtBc2, Eps, Wd;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Update(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, in Coefficients k)
     {
         int n = p.Length;

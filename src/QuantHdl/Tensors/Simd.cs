@@ -8,6 +8,7 @@ namespace QuantHdl.Tensors;
 internal static class Simd
 {
     /// <summary><c>dst[i] = y[i] &gt; 0 ? dy[i] : 0</c>, or <c>dst[i] += ...</c> when <paramref name="accumulate"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ReluGrad(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dst, bool accumulate)
     {
         int n = y.Length;

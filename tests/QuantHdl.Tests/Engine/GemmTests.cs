@@ -40,12 +40,42 @@ public class GemmTests
         foreach (var s in shapes)
             foreach (bool ta in new[] { false, true })
                 foreach (bool tb in new[] { false, true })
-                    yield return new object[] { s[0], s[1], s[2], ta, tb };
+                    foreach (var kernel in Kernels())
+                        yield return new object[] { s[0], s[1], s[2], ta, tb, kernel };
+    }
+
+    /// <summary>Every kernel this machine can run (the AVX-512 machine runs all three).</summary>
+    private static IEnumerable<string> Kernels()
+    {
+        yield return nameof(Gemm.Kernel.Simple);
+        if (System.Runtime.Intrinsics.X86.Fma.IsSupported) yield return nameof(Gemm.Kernel.Avx2);
+        if (Gemm.Best == Gemm.Kernel.Avx512) yield return nameof(Gemm.Kernel.Avx512);
+    }
+
+    [Fact]
+    public void LargeProblemSpansSeveralBlocks()
+    {
+        // 300 x 4200 x 600 crosses the MC, NC and KC block boundaries of both packed kernels.
+        var rng = new Random(5);
+        int m = 300, n = 4200, k = 600;
+        var a = RandomArray(rng, m * k);
+        var b = RandomArray(rng, k * n);
+        var c = new float[m * n];
+        Gemm.Sgemm(false, false, m, n, k, a, k, b, n, c, n, false);
+        var expected = new double[m * n];
+        // Spot-check rows: the full reference would take too long.
+        for (int i = 0; i < m; i += 37)
+            for (int j = 0; j < n; j += 13)
+            {
+                double s = 0;
+                for (int p = 0; p < k; p++) s += (double)a[i * k + p] * b[p * n + j];
+                Assert.True(Math.Abs(c[i * n + j] - s) <= 1e-4 * (1 + Math.Abs(s)), $"C[{i},{j}] = {c[i * n + j]}, expected {s}");
+            }
     }
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void MatchesNaiveTripleLoop(int m, int n, int k, bool ta, bool tb)
+    public void MatchesNaiveTripleLoop(int m, int n, int k, bool ta, bool tb, string kernel)
     {
         var rng = new Random(m * 1000003 + n * 1009 + k + (ta ? 7 : 0) + (tb ? 13 : 0));
         // Padded leading dimensions catch kernels that assume contiguous rows.
@@ -61,11 +91,11 @@ public class GemmTests
             for (int i = 0; i < m; i++)
                 for (int j = n; j < ldc; j++) expected[i * ldc + j] = c[i * ldc + j];
             Reference(ta, tb, m, n, k, a, lda, b, ldb, expected, ldc);
-            Gemm.Sgemm(ta, tb, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+            Gemm.Run(Enum.Parse<Gemm.Kernel>(kernel), ta, tb, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
             double tol = 1e-5 * Math.Sqrt(k) + 1e-6;
             for (int i = 0; i < c.Length; i++)
                 Assert.True(Math.Abs(c[i] - expected[i]) <= tol * (1 + Math.Abs(expected[i])),
-                    $"m={m} n={n} k={k} ta={ta} tb={tb} acc={accumulate}: C[{i / ldc},{i % ldc}] = {c[i]}, expected {expected[i]}");
+                    $"{kernel} m={m} n={n} k={k} ta={ta} tb={tb} acc={accumulate}: C[{i / ldc},{i % ldc}] = {c[i]}, expected {expected[i]}");
         }
     }
 
