@@ -73,13 +73,15 @@ internal static class Cli
         var epochs = new Option<int>("--epochs") { Description = "QAT epochs (cosine schedule)", DefaultValueFactory = _ => 2 };
         var lr = new Option<double>("--lr") { Description = "Adam base learning rate", DefaultValueFactory = _ => 5e-4 };
         var output = new Option<string>("--out") { Description = "QAT checkpoint directory to write", Required = true };
+        var scaleLr = new Option<double>("--scale-lr-factor") { Description = "Learning rate of the quantizer steps/alphas relative to the weights'", DefaultValueFactory = _ => 1.0 };
         var seed = Seed(); var batch = BatchSize(); var data = Data();
-        var cmd = new Command("qat", "Quantization-aware training from a float checkpoint (LSQ activations; POST, POT or uniform weights)") { from, weights, acts, epochs, lr, output, seed, batch, data };
+        var cmd = new Command("qat", "Quantization-aware training from a float checkpoint (LSQ activations; POST, POT or uniform weights)") { from, weights, acts, epochs, lr, scaleLr, output, seed, batch, data };
         cmd.SetAction(p => Guard(() =>
         {
             var w = WeightSpec.Parse(p.GetValue(weights)!);
             var a = ActivationSpec.Parse(p.GetValue(acts)!);
-            TrainFlow.Qat(p.GetValue(from)!, w, a, new TrainOptions(p.GetValue(epochs), p.GetValue(seed), p.GetValue(batch), p.GetValue(lr), p.GetValue(data)!), p.GetValue(output)!, new SpectreReporter());
+            var o = new TrainOptions(p.GetValue(epochs), p.GetValue(seed), p.GetValue(batch), p.GetValue(lr), p.GetValue(data)!) { ScaleLrFactor = p.GetValue(scaleLr) };
+            TrainFlow.Qat(p.GetValue(from)!, w, a, o, p.GetValue(output)!, new SpectreReporter());
             return 0;
         }));
         return cmd;

@@ -12,6 +12,9 @@ namespace QuantHdl.Flow;
 /// <summary>Options shared by float training and QAT.</summary>
 public sealed record TrainOptions(int Epochs, int Seed = 0, int BatchSize = 64, double Lr = 1e-3, string DataDir = IdxDataset.DefaultDataDir)
 {
+    /// <summary>QAT only: learning rate of the quantizer scales relative to the weights' (see <see cref="QatOptimizer"/>).</summary>
+    public double ScaleLrFactor { get; init; } = 1.0;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the bad value.</summary>
     public void Check()
     {
@@ -50,7 +53,7 @@ public static class TrainFlow
         var (fpInfo, spec, fp) = ModelStore.LoadFloat(fromDir);
         var (train, test) = LoadData(o.DataDir, spec.Sizes[0], spec.Sizes[^1]);
         var model = new QuantMlp(spec, fp, w, a);
-        var opt = new Adam(model.Parameters(), o.Lr);
+        var opt = new QatOptimizer(model.WeightParameters(), model.ScaleParameters(), o.Lr, o.ScaleLrFactor);
         var loaderSteps = (train.Count + o.BatchSize - 1) / o.BatchSize;
         var schedule = new CosineSchedule(opt, Math.Max(1, loaderSteps * o.Epochs));
         RunEpochs("qat", model, opt, train, test, o, r, schedule);

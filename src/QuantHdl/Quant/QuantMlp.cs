@@ -48,6 +48,17 @@ public sealed class QuantMlp : Module
     /// <summary>The activation quantizers in order (one fewer than the layers).</summary>
     public IReadOnlyList<LsqActivationQuantizer> Activations => _acts;
 
+    /// <summary>Quantizer scales: per-channel weight scales and activation steps.</summary>
+    public IReadOnlyList<Tensor> ScaleParameters() =>
+        _layers.Select(l => l.Quantizer.Scale).Concat(_acts.Select(a => a.Step)).ToList();
+
+    /// <summary>Everything else: weights and biases.</summary>
+    public IReadOnlyList<Tensor> WeightParameters()
+    {
+        var scales = new HashSet<Tensor>(ScaleParameters(), ReferenceEqualityComparer.Instance);
+        return Parameters().Where(p => !scales.Contains(p)).ToList();
+    }
+
     /// <inheritdoc/>
     public override Tensor Forward(Tensor x)
     {
