@@ -16,7 +16,7 @@ module tb_mvu;
     parameter integer W_BITS = 4;
     parameter integer WEIGHT_MODE = 2;
     parameter integer SQRT_FRAC_BITS = 8;
-    parameter [(2**A_BITS)*(A_BITS+SQRT_FRAC_BITS)-1:0] SQRT_TABLE = {((2**A_BITS)*(A_BITS+SQRT_FRAC_BITS)){1'b0}};
+    parameter [((WEIGHT_MODE == 2) ? (2**A_BITS)*(A_BITS+SQRT_FRAC_BITS) : 1)-1:0] SQRT_TABLE = {((WEIGHT_MODE == 2) ? (2**A_BITS)*(A_BITS+SQRT_FRAC_BITS) : 1){1'b0}};
     parameter integer ACC_BITS = 24;
     parameter integer MB = 16;
     parameter integer OUT_BITS = 8;

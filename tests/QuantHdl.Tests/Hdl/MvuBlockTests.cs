@@ -44,7 +44,7 @@ public sealed class MvuBlockTests
                 ["IN"] = I(inSize), ["OUT"] = I(outSize), ["SIMD"] = I(simd), ["PE"] = I(pe), ["IN_LANES"] = I(inLanes),
                 ["A_BITS"] = I(actBits), ["W_BITS"] = I(w.Bits),
                 ["WEIGHT_MODE"] = I(w.Code switch { WeightCode.Uniform => 0, WeightCode.Pot => 1, _ => 2 }),
-                ["SQRT_FRAC_BITS"] = I(d.SqrtFracBits), ["SQRT_TABLE"] = SqrtTableLiteral.For(actBits, d.SqrtFracBits),
+                ["SQRT_FRAC_BITS"] = I(d.SqrtFracBits), ["SQRT_TABLE"] = w.Code == WeightCode.Post ? SqrtTableLiteral.For(actBits, d.SqrtFracBits) : "0",
                 ["ACC_BITS"] = I(d.AccBits), ["MB"] = I(d.Rq.MultiplierBits), ["OUT_BITS"] = I(outType.Width),
                 ["OUT_SIGNED"] = signedOut ? "1" : "0", ["LO"] = I(d.Rq.Lo), ["HI"] = I(d.Rq.Hi), ["N_VEC"] = I(vectors),
             },

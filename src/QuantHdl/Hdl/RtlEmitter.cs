@@ -1,0 +1,257 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using QuantHdl.Ir;
+
+namespace QuantHdl.Hdl;
+
+/// <summary>
+/// Writes the Verilog of a graph: the hand-written blocks of hdl/ (copied), one wrapper per dense layer
+/// holding its weight and parameter ROMs (templates/layer.v.hbs), the streaming top level
+/// (templates/top.v.hbs), and the Verilator harness (sim/ plus the generated templates/harness_glue.h.hbs).
+/// Every number in the output is computed here; the same IR always gives the same bytes.
+/// </summary>
+/// <remarks>
+/// Layout of <c>outDir</c>: <c>rtl/*.v</c>, <c>rtl/files.f</c> (compile list), <c>sim/harness.cpp</c>,
+/// <c>sim/qh_stream.h</c>, <c>sim/qh_glue.h</c> and <c>design.json</c>. The <c>rtl/</c> and <c>sim/</c>
+/// folders are replaced; nothing else in <c>outDir</c> is touched.
+/// </remarks>
+public sealed class RtlEmitter
+{
+    /// <summary>The hdl/ blocks a matrix-vector unit is built from, in file-name order.</summary>
+    public static readonly string[] MvuBlocks =
+        ["add_tree.v", "axis_fifo.v", "mvu.v", "neg_count.v", "post_lane.v", "post_term.v", "pot_term.v", "requant.v", "uniform_term.v"];
+
+    /// <summary>The hand-written files of sim/ that the harness is built from.</summary>
+    public static readonly string[] HarnessSources = ["harness.cpp", "qh_stream.h"];
+
+    /// <summary>Name of the generated harness glue header.</summary>
+    public const string GlueHeader = "qh_glue.h";
+
+    private readonly RtlAssets _assets;
+    private readonly StrictTemplate _layer;
+    private readonly StrictTemplate _top;
+    private readonly StrictTemplate _glue;
+
+    /// <summary>An emitter using the templates and blocks found by <see cref="RtlAssets.Locate"/>.</summary>
+    public RtlEmitter() : this(RtlAssets.Locate())
+    {
+    }
+
+    /// <summary>An emitter using the given asset folders.</summary>
+    public RtlEmitter(RtlAssets assets)
+    {
+        _assets = assets;
+        _layer = StrictTemplate.Load(assets.TemplatesDir, "layer.v.hbs");
+        _top = StrictTemplate.Load(assets.TemplatesDir, "top.v.hbs");
+        _glue = StrictTemplate.Load(assets.TemplatesDir, "harness_glue.h.hbs");
+    }
+
+    /// <summary>Checks, then writes the design of <paramref name="graph"/> into <paramref name="outDir"/> with a fresh emitter.</summary>
+    public static RtlDesign Emit(IrGraph graph, string outDir) => new RtlEmitter().Write(graph, outDir);
+
+    /// <summary>
+    /// Checks the graph (<see cref="RtlValidator"/>; throws <see cref="IrException"/> naming the node) and
+    /// writes its design into <paramref name="outDir"/>.
+    /// </summary>
+    public RtlDesign Write(IrGraph graph, string outDir)
+    {
+        var files = Render(graph, out var design);
+        var rtlDir = Path.Combine(outDir, "rtl");
+        var simDir = Path.Combine(outDir, "sim");
+        foreach (var d in new[] { rtlDir, simDir })
+            if (Directory.Exists(d)) Directory.Delete(d, true);
+        foreach (var (rel, text) in files)
+            AtomicFile.WriteAllBytes(Path.Combine(outDir, rel), Encoding.UTF8.GetBytes(text));
+        return design with { OutDir = Path.GetFullPath(outDir) };
+    }
+
+    /// <summary>Every file of the design, relative path to content, in a fixed order; nothing is written.</summary>
+    public IReadOnlyList<(string Path, string Text)> Render(IrGraph graph, out RtlDesign design)
+    {
+        RtlValidator.Check(graph);
+        string prefix = ModulePrefix(graph.Name);
+        string top = prefix + "_top";
+        var files = new List<(string, string)>();
+        foreach (var block in MvuBlocks)
+            files.Add(($"rtl/{block}", Normalize(File.ReadAllText(Path.Combine(_assets.HdlDir, block)))));
+        for (int i = 1; i < graph.Nodes.Length; i++)
+        {
+            var n = graph.Nodes[i];
+            var d = (DenseOp)n.Op;
+            files.Add(($"rtl/{prefix}_{n.Name}.v", _layer.Render(LayerModel(graph, n, d, graph.Nodes[i - 1], prefix))));
+        }
+        files.Add(($"rtl/{top}.v", _top.Render(TopModel(graph, prefix, top))));
+        var rtlFiles = files.Select(f => f.Item1).ToList();
+        files.Add(("rtl/files.f", string.Concat(rtlFiles.Select(f => Path.GetFileName(f) + "\n"))));
+
+        foreach (var src in HarnessSources)
+            files.Add(($"sim/{src}", Normalize(File.ReadAllText(Path.Combine(_assets.SimDir, src)))));
+        files.Add(($"sim/{GlueHeader}", _glue.Render(GlueModel(graph, prefix, top))));
+        var harness = HarnessSources.Select(s => $"sim/{s}").Append($"sim/{GlueHeader}").ToList();
+
+        var taps = graph.Nodes.Select(n => new RtlStream(n.Name, n.OutType, n.OutSize, n.OutLanes)).ToList();
+        design = new RtlDesign("", graph.Name, top, rtlFiles, harness, taps);
+        files.Add(("design.json", DesignJson(design)));
+        return files;
+    }
+
+    /// <summary>The Verilog identifier prefix of a graph's modules: its name with every other character replaced by '_'.</summary>
+    public static string ModulePrefix(string graphName)
+    {
+        var sb = new StringBuilder();
+        foreach (char c in graphName) sb.Append(char.IsAsciiLetterOrDigit(c) || c == '_' ? c : '_');
+        var s = sb.ToString();
+        return s.Length == 0 || char.IsAsciiDigit(s[0]) ? "qh_" + s : s;
+    }
+
+    private static TemplateModel LayerModel(IrGraph g, IrNode n, DenseOp d, IrNode src, string prefix)
+    {
+        var layout = new MvuLayout(d);
+        int a = src.OutType.Width;
+        bool post = d.Weight.Code == WeightCode.Post;
+        return new TemplateModel
+        {
+            ["node"] = n.Name,
+            ["graph"] = Comment(g.Name),
+            ["module"] = $"{prefix}_{n.Name}",
+            ["spec"] = d.Weight.ToString(),
+            ["in_size"] = I(d.In),
+            ["out_size"] = I(d.Out),
+            ["simd"] = I(d.Fold.Simd),
+            ["pe"] = I(d.Fold.Pe),
+            ["cycles"] = I((long)layout.Sf * layout.Nf),
+            ["acc_bits"] = I(d.AccBits),
+            ["in_type"] = src.OutType.ToString(),
+            ["in_lanes"] = I(src.OutLanes),
+            ["out_type"] = n.OutType.ToString(),
+            ["in_data_msb"] = I(src.OutLanes * a - 1),
+            ["out_data_msb"] = I(d.Fold.Pe * n.OutType.Width - 1),
+            ["w_addr_msb"] = I(layout.WeightAddrBits - 1),
+            ["w_word_msb"] = I(layout.WeightWordBits - 1),
+            ["p_addr_msb"] = I(layout.ParamAddrBits - 1),
+            ["p_word_msb"] = I(layout.ParamWordBits - 1),
+            ["a_bits"] = I(a),
+            ["w_bits"] = I(d.Weight.Bits),
+            ["weight_mode"] = I(WeightMode(d.Weight.Code)),
+            ["sqrt_frac_bits"] = I(d.SqrtFracBits),
+            // Non-POST layers take the one-bit placeholder mvu.v declares for them.
+            ["sqrt_table"] = post ? SqrtTableLiteral.For(a, d.SqrtFracBits) : "1'b0",
+            ["mb"] = I(d.Rq.MultiplierBits),
+            ["out_bits"] = I(n.OutType.Width),
+            ["out_signed"] = n.OutType.Signed ? "1" : "0",
+            ["lo"] = VerilogLiteral.Signed64(d.Rq.Lo),
+            ["hi"] = VerilogLiteral.Signed64(d.Rq.Hi),
+            ["w_addr_bits"] = I(layout.WeightAddrBits),
+            ["p_addr_bits"] = I(layout.ParamAddrBits),
+            ["weight_words"] = Words(layout.WeightWords(), layout.WeightAddrBits, layout.WeightWordBits),
+            ["w_word_zero"] = $"{layout.WeightWordBits}'h0",
+            ["param_words"] = Words(layout.ParamWords(), layout.ParamAddrBits, layout.ParamWordBits),
+            ["p_word_zero"] = $"{layout.ParamWordBits}'h0",
+        };
+    }
+
+    private static List<TemplateModel> Words(System.Numerics.BigInteger[] words, int addrBits, int wordBits) =>
+        words.Select((w, i) => new TemplateModel
+        {
+            ["addr"] = $"{addrBits}'d{I(i)}",
+            ["value"] = VerilogLiteral.Hex(w, wordBits),
+        }).ToList();
+
+    private static TemplateModel TopModel(IrGraph g, string prefix, string top)
+    {
+        var input = g.Nodes[0];
+        var output = g.Nodes[^1];
+        return new TemplateModel
+        {
+            ["graph"] = Comment(g.Name),
+            ["top"] = top,
+            ["chain"] = string.Join(" -> ", g.Nodes.Skip(1).Select(n => n.Name)),
+            ["input_node"] = input.Name,
+            ["input_size"] = I(input.OutSize),
+            ["input_type"] = input.OutType.ToString(),
+            ["input_lanes"] = I(input.OutLanes),
+            ["input_data_msb"] = I(input.OutLanes * input.OutType.Width - 1),
+            ["output_node"] = output.Name,
+            ["output_size"] = I(output.OutSize),
+            ["output_type"] = output.OutType.ToString(),
+            ["output_lanes"] = I(output.OutLanes),
+            ["output_data_msb"] = I(output.OutLanes * output.OutType.Width - 1),
+            ["streams"] = g.Nodes.Select(n => new TemplateModel
+            {
+                ["name"] = n.Name,
+                ["size"] = I(n.OutSize),
+                ["type"] = n.OutType.ToString(),
+                ["lanes"] = I(n.OutLanes),
+                ["data_msb"] = I(n.OutLanes * n.OutType.Width - 1),
+            }).ToList(),
+            ["layers"] = g.Nodes.Skip(1).Select((n, i) => new TemplateModel
+            {
+                ["name"] = n.Name,
+                ["module"] = $"{prefix}_{n.Name}",
+                ["source"] = g.Nodes[i].Name,
+            }).ToList(),
+        };
+    }
+
+    private static TemplateModel GlueModel(IrGraph g, string prefix, string top)
+    {
+        var input = g.Nodes[0];
+        return new TemplateModel
+        {
+            ["graph"] = prefix,
+            ["top"] = top,
+            ["input_node"] = input.Name,
+            ["input_lanes"] = I(input.OutLanes),
+            ["input_bits"] = I(input.OutType.Width),
+            ["input_signed"] = input.OutType.Signed ? "true" : "false",
+            ["input_size"] = I(input.OutSize),
+            ["tap_count"] = I(g.Nodes.Length),
+            ["streams"] = g.Nodes.Select((n, i) => new TemplateModel
+            {
+                ["tap"] = I(i),
+                ["name"] = n.Name,
+                ["lanes"] = I(n.OutLanes),
+                ["bits"] = I(n.OutType.Width),
+                ["signed"] = n.OutType.Signed ? "true" : "false",
+                ["size"] = I(n.OutSize),
+            }).ToList(),
+        };
+    }
+
+    private static string DesignJson(RtlDesign d)
+    {
+        var o = new JsonObject
+        {
+            ["format"] = "quanthdl-rtl",
+            ["version"] = 1,
+            ["graph"] = d.Graph,
+            ["top"] = d.TopModule,
+            ["rtl_files"] = new JsonArray(d.RtlFiles.Select(f => (JsonNode)f).ToArray()),
+            ["harness_files"] = new JsonArray(d.HarnessFiles.Select(f => (JsonNode)f).ToArray()),
+            ["taps"] = new JsonArray(d.Taps.Select(t => (JsonNode)new JsonObject
+            {
+                ["node"] = t.Node,
+                ["type"] = t.Type.ToString(),
+                ["size"] = t.Size,
+                ["lanes"] = t.Lanes,
+            }).ToArray()),
+        };
+        return o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }).Replace("\r\n", "\n") + "\n";
+    }
+
+    private static int WeightMode(WeightCode c) => c switch
+    {
+        WeightCode.Uniform => 0,
+        WeightCode.Pot => 1,
+        WeightCode.Post => 2,
+        _ => throw new ArgumentOutOfRangeException(nameof(c), c, "no MVU weight mode"),
+    };
+
+    private static string I(long v) => v.ToString(CultureInfo.InvariantCulture);
+
+    private static string Comment(string s) => new(s.Select(c => char.IsControl(c) ? ' ' : c).ToArray());
+
+    private static string Normalize(string text) => text.Replace("\r\n", "\n");
+}
