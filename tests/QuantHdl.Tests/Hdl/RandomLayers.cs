@@ -41,7 +41,9 @@ internal static class RandomLayers
         // Extremes: the largest multiplier with the smallest shift (saturates), the largest shift, M0 = 0.
         m0[0] = (1L << multiplierBits) - 1;
         k[0] = 1;
-        if (outSize > 1) k[1] = RequantMath.MaxShift;
+        // The largest shift the golden simulator accepts: it requires acc*M0 + 2^(k-1) to fit AccBits + MB + 1
+        // bits, so k <= AccBits + MB (hdl/requant.v and its block test also cover k up to 62).
+        if (outSize > 1) k[1] = Math.Min(RequantMath.MaxShift, accBits + multiplierBits);
         if (outSize > 2) m0[2] = 0;
         return probe with { AccBits = accBits, Rq = new Requant(m0, k, lo, hi, multiplierBits) };
     }

@@ -1,0 +1,55 @@
+namespace QuantHdl.Verify;
+
+/// <summary>Per-layer comparison counts of one run.</summary>
+public sealed record LayerCheck(string Node, long ElementsChecked, long Mismatches);
+
+/// <summary>
+/// One harness run compared with the reference. <see cref="BitExact"/> counts samples whose every output
+/// integer of every tapped layer matched; <see cref="Mismatches"/> counts differing integers (plus framing
+/// errors and missing values); <see cref="FirstMismatch"/> names sample, layer, element, expected and actual.
+/// </summary>
+public sealed record RunCheck(
+    string Name,
+    int Samples,
+    int BitExact,
+    long Mismatches,
+    string? FirstMismatch,
+    long TotalCycles,
+    IReadOnlyList<LayerCheck> Layers,
+    string? Error,
+    string TapsFile)
+{
+    /// <summary>True when every sample matched and the run completed.</summary>
+    public bool Passed => Error is null && Mismatches == 0 && BitExact == Samples;
+}
+
+/// <summary>The outcome of <see cref="VerilatorVerifier.Verify"/>, also written as verify.json.</summary>
+public sealed record VerifyReport(
+    string Graph,
+    string TopModule,
+    RunCheck NoStall,
+    RunCheck? Stall,
+    long? LatencyCycles,
+    double? InitiationIntervalCycles,
+    bool BuildCached,
+    double BuildSeconds,
+    string? TraceFile,
+    string ReportFile)
+{
+    /// <summary>True when every run passed.</summary>
+    public bool Passed => NoStall.Passed && (Stall?.Passed ?? true);
+
+    /// <summary>Throws <see cref="VerificationException"/> with the first failure unless <see cref="Passed"/>.</summary>
+    public void EnsurePassed()
+    {
+        foreach (var r in new[] { NoStall, Stall })
+        {
+            if (r is null || r.Passed) continue;
+            throw new VerificationException(
+                $"{Graph}: {r.Name} run failed: {r.Error ?? r.FirstMismatch} ({r.BitExact}/{r.Samples} samples bit-exact, {r.Mismatches} mismatches; see {ReportFile})");
+        }
+    }
+}
+
+/// <summary>The RTL disagreed with the reference, or the simulation did not complete.</summary>
+public sealed class VerificationException(string message) : Exception(message);
