@@ -1,4 +1,7 @@
 using System.Collections;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using QuantHdl.Tensors;
 
@@ -92,9 +95,29 @@ public sealed class DataLoader : IEnumerable<Batch>
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <summary>pixel / 255f, with IEEE division so values equal PyTorch's ToTensor bit for bit.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Fill(ReadOnlySpan<byte> src, Span<float> dst)
     {
-        TensorPrimitives.ConvertChecked<byte, float>(src, dst);
-        TensorPrimitives.Divide(dst, 255f, dst);
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            // One pass: 64 bytes -> 4 x 16 floats.
+            var div = Vector512.Create(255f);
+            ref byte s = ref MemoryMarshal.GetReference(src);
+            ref float d = ref MemoryMarshal.GetReference(dst);
+            for (; i <= src.Length - 64; i += 64)
+            {
+                var bytes = Vector512.LoadUnsafe(ref s, (nuint)i);
+                var (lo, hi) = Vector512.Widen(bytes);
+                var (w0, w1) = Vector512.Widen(lo);
+                var (w2, w3) = Vector512.Widen(hi);
+                (Vector512.ConvertToSingle(w0) / div).StoreUnsafe(ref d, (nuint)i);
+                (Vector512.ConvertToSingle(w1) / div).StoreUnsafe(ref d, (nuint)(i + 16));
+                (Vector512.ConvertToSingle(w2) / div).StoreUnsafe(ref d, (nuint)(i + 32));
+                (Vector512.ConvertToSingle(w3) / div).StoreUnsafe(ref d, (nuint)(i + 48));
+            }
+        }
+        TensorPrimitives.ConvertChecked<byte, float>(src[i..], dst[i..]);
+        TensorPrimitives.Divide(dst[i..], 255f, dst[i..]);
     }
 }

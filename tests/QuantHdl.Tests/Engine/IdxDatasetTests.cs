@@ -175,6 +175,17 @@ public sealed class IdxDatasetTests : IDisposable
     }
 
     [Fact]
+    public void EveryByteValueScalesExactly()
+    {
+        // 17x17 = 289 pixels: exercises the 64-byte vector path and the scalar tail.
+        var images = new byte[3 * 289];
+        for (int i = 0; i < images.Length; i++) images[i] = (byte)(i * 7);
+        var ds = new IdxDataset(images, new byte[] { 0, 1, 2 }, 17, 17);
+        var batch = new DataLoader(ds, 3, shuffle: false, seed: 0).First();
+        for (int i = 0; i < images.Length; i++) Assert.Equal(images[i] / 255f, batch.X.Data[i]);
+    }
+
+    [Fact]
     public void UnshuffledLoaderKeepsOrder()
     {
         WriteSplit("train", 5, false);
