@@ -1,0 +1,96 @@
+using System.Globalization;
+using System.Runtime.Intrinsics;
+using QuantHdl.Data;
+using QuantHdl.Ir;
+using QuantHdl.Models;
+using QuantHdl.Nn;
+using QuantHdl.Optim;
+using QuantHdl.Quant;
+using QuantHdl.Tensors;
+using QuantHdl.Training;
+
+namespace QuantHdl.Bench;
+
+/// <summary>
+/// Timed training on Fashion-MNIST, the recipe of docs/algorithms.md "Reference numbers":
+/// MLP 784-256-128-10, batch 64, Adam lr 1e-3, shuffled; bench/torch_mlp.py runs the same in PyTorch.
+/// </summary>
+internal static class TrainBench
+{
+    private sealed class Options
+    {
+        public string DataDir = IdxDataset.DefaultDataDir;
+        public int FpEpochs = 1;
+        public int QatEpochs = 1;
+        public int Batch = 64;
+        public int Seed = 0;
+        public double Lr = 1e-3;
+    }
+
+    public static int Run(string[] args)
+    {
+        var o = new Options();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--data": o.DataDir = Next(); break;
+                case "--epochs": o.FpEpochs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--qat-epochs": o.QatEpochs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--batch": o.Batch = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--seed": o.Seed = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--lr": o.Lr = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+                default:
+                    Console.Error.WriteLine($"unknown option '{args[i]}'; use --data DIR --epochs N --qat-epochs N --batch B --seed S --lr LR");
+                    return 2;
+            }
+        }
+
+        Console.WriteLine($"QuantHdl engine: .NET {Environment.Version}, GEMM {Gemm.KernelName}, Vector512 {Vector512.IsHardwareAccelerated}, 1 thread");
+        var train = IdxDataset.Load(o.DataDir, train: true);
+        var test = IdxDataset.Load(o.DataDir, train: false);
+        Console.WriteLine($"data: {o.DataDir}: {train.Count} train / {test.Count} test images of {train.Rows}x{train.Cols}");
+
+        var spec = new MlpSpec(new[] { train.Features, 256, 128, train.Classes });
+        var model = spec.BuildFloat(new Random(o.Seed));
+        var rows = new List<string>();
+
+        var opt = new Adam(model.Parameters(), o.Lr);
+        for (int e = 0; e < o.FpEpochs; e++)
+        {
+            var loader = new DataLoader(train, o.Batch, shuffle: true, seed: o.Seed * 1000 + e);
+            var stats = Trainer.TrainEpoch(model, loader, opt);
+            rows.Add(Report($"FP {spec}", e, o.FpEpochs, stats, Trainer.Evaluate(model, test)));
+        }
+
+        // ---- LSQ W4A4 QAT row: uniform 4-bit per-channel LSQ weights, 4-bit unsigned LSQ activations
+        // (QuantHdl.Quant.QuantMlp), Adam + cosine schedule as in the CLI's qat flow.
+        if (o.QatEpochs > 0)
+        {
+            var qmodel = new QuantMlp(spec, model, WeightSpec.Parse("uniform:4"), new ActivationSpec(4));
+            var qopt = new Adam(qmodel.Parameters(), o.Lr);
+            int steps = (train.Count + o.Batch - 1) / o.Batch * o.QatEpochs;
+            var schedule = new CosineSchedule(qopt, steps);
+            for (int e = 0; e < o.QatEpochs; e++)
+            {
+                var loader = new DataLoader(train, o.Batch, shuffle: true, seed: o.Seed * 1000 + 500 + e);
+                var stats = Trainer.TrainEpoch(qmodel, loader, qopt, afterStep: schedule.Step);
+                rows.Add(Report("LSQ W4A4 QAT", e, o.QatEpochs, stats, Trainer.Evaluate(qmodel, test)));
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("| model | epoch | images/s | loss | test acc |");
+        Console.WriteLine("|---|---|---|---|---|");
+        foreach (var r in rows) Console.WriteLine(r);
+        return 0;
+    }
+
+    private static string Report(string name, int e, int total, EpochStats s, double testAcc)
+    {
+        Console.WriteLine($"{name} epoch {e + 1}/{total}: {s.Images} images in {s.Elapsed.TotalSeconds:F3} s = {s.ImagesPerSecond:F0} images/s, " +
+                          $"loss {s.MeanLoss:F4}, train acc {s.TrainAccuracy:P2}, test acc {testAcc:P2}");
+        return $"| {name} | {e + 1}/{total} | {s.ImagesPerSecond:F0} | {s.MeanLoss:F4} | {testAcc:P2} |";
+    }
+}
