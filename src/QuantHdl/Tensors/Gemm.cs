@@ -16,7 +16,7 @@ namespace QuantHdl.Tensors;
 public static class Gemm
 {
     /// <summary>Kernels that can run <see cref="Sgemm"/>; <see cref="Auto"/> picks the fastest available.</summary>
-    internal enum Kernel { Auto, Simple, Avx2, Avx512 }
+    internal enum Kernel { Auto, Simple, Avx2, Avx512, Avx512x8 }
 
     /// <summary>The kernel that <see cref="Kernel.Auto"/> resolves to on this machine.</summary>
     internal static readonly Kernel Best =
@@ -27,7 +27,7 @@ public static class Gemm
     /// <summary>Name of the micro-kernel in use (for benchmark reports).</summary>
     public static string KernelName => Best switch
     {
-        Kernel.Avx512 => "packed AVX-512 12x32",
+        Kernel.Avx512 => "packed AVX-512 12x32 / 8x32",
         Kernel.Avx2 => "packed AVX2/FMA 6x16",
         _ => "scalar/TensorPrimitives",
     };
@@ -65,9 +65,12 @@ public static class Gemm
                 for (int i = 0; i < m; i++) c.Slice(i * ldc, n).Clear();
             return;
         }
-        if (kernel == Kernel.Auto) kernel = Best;
+        if (kernel == Kernel.Auto) kernel = Best == Kernel.Avx512 ? ChooseAvx512(m) : Best;
         switch (kernel)
         {
+            case Kernel.Avx512x8:
+                PackedGemm<Kernel8x32>.Run(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+                break;
             case Kernel.Avx512:
                 PackedGemm<Kernel12x32>.Run(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
                 break;
@@ -117,6 +120,22 @@ public static class Gemm
                     for (int p = 0; p < k; p++) s += a[p * lda + i] * b[j * ldb + p];
                     c[i * ldc + j] += s;
                 }
+        }
+    }
+
+    /// <summary>
+    /// 12x32 keeps more accumulators busy, 8x32 pads less: batch-64 layers (m = 64, 128, 256) waste 3-11% of
+    /// a 12-row tile but none of an 8-row one, and measured 5-35% faster with 8x32; at 512³ the two tie.
+    /// </summary>
+    private static Kernel ChooseAvx512(int m)
+    {
+        double waste12 = Waste(m, 12), waste8 = Waste(m, 8);
+        return waste8 < waste12 - 0.02 ? Kernel.Avx512x8 : Kernel.Avx512;
+
+        static double Waste(int m, int mr)
+        {
+            int padded = (m + mr - 1) / mr * mr;
+            return (double)(padded - m) / padded;
         }
     }
 

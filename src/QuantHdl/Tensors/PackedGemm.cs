@@ -113,18 +113,18 @@ internal static unsafe class PackedGemm<TKernel> where TKernel : IMicroKernel
         {
             int rows = Math.Min(mr, mc - ir);
             float* panel = dst + (long)ir * kc;
-            if (transA && rows == 12 && mr == 12)
+            if (transA && rows == mr && (mr == 12 || mr == 8))
             {
                 float* src = a + (long)pc * lda + ic + ir;
                 for (int p = 0; p < kc; p++, src += lda)
                 {
-                    Vector256.Store(Vector256.Load(src), panel + p * 12);
-                    Vector128.Store(Vector128.Load(src + 8), panel + p * 12 + 8);
+                    Vector256.Store(Vector256.Load(src), panel + p * mr);
+                    if (mr == 12) Vector128.Store(Vector128.Load(src + 8), panel + p * 12 + 8);
                 }
             }
-            else if (!transA && mr == 12 && Avx512F.IsSupported)
+            else if (!transA && (mr == 12 || mr == 8) && Avx512F.IsSupported)
             {
-                PackRows12(a + (long)(ic + ir) * lda + pc, lda, rows, kc, panel);
+                PackRowsTransposed(a + (long)(ic + ir) * lda + pc, lda, rows, kc, panel);
             }
             else if (transA)
             {
@@ -230,21 +230,22 @@ internal static unsafe class PackedGemm<TKernel> where TKernel : IMicroKernel
     }
 
     /// <summary>
-    /// A panel for MR = 12 from row-major rows: panel[p * 12 + r] = src[r * ld + p] for r &lt; rows (else 0).
-    /// Each transposed column is stored as 16 lanes; the 4 extra lanes are overwritten by the next column
+    /// A panel for MR = 8 or 12 from row-major rows: panel[p * MR + r] = src[r * ld + p] for r &lt; rows (else 0).
+    /// Each transposed column is stored as 16 lanes; the 16 - MR extra lanes are overwritten by the next column
     /// (and the last column's spill lands in the next panel or the buffer's slack, written later or never read).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackRows12(float* src, int ld, int rows, int kc, float* panel)
+    private static void PackRowsTransposed(float* src, int ld, int rows, int kc, float* panel)
     {
+        int mr = TKernel.MR;
         int p = 0;
-        for (; p + 16 <= kc; p += 16) Transpose16x16(src + p, ld, rows, panel + p * 12, 12);
+        for (; p + 16 <= kc; p += 16) Transpose16x16(src + p, ld, rows, panel + p * mr, mr);
         for (; p < kc; p++)
         {
-            float* d = panel + p * 12;
+            float* d = panel + p * mr;
             int r = 0;
             for (; r < rows; r++) d[r] = src[(long)r * ld + p];
-            for (; r < 12; r++) d[r] = 0f;
+            for (; r < mr; r++) d[r] = 0f;
         }
     }
 
@@ -359,7 +360,7 @@ internal readonly unsafe struct Kernel12x32 : IMicroKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(float* c, Vector512<float> v0, Vector512<float> v1, bool accumulate)
+    internal static void Store(float* c, Vector512<float> v0, Vector512<float> v1, bool accumulate)
     {
         if (accumulate)
         {
@@ -368,6 +369,45 @@ internal readonly unsafe struct Kernel12x32 : IMicroKernel
         }
         v0.Store(c);
         v1.Store(c + 16);
+    }
+}
+
+/// <summary>AVX-512 8 x 32 micro-kernel: 16 zmm accumulators; used when M is a multiple of 8 but not of 12 (e.g. batch 64).</summary>
+internal readonly unsafe struct Kernel8x32 : IMicroKernel
+{
+    public static int MR => 8;
+    public static int NR => 32;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run(int kc, float* a, float* b, float* c, nint ldc, bool accumulate)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+            c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default,
+            c60 = default, c61 = default, c70 = default, c71 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(b);
+            var b1 = Vector512.Load(b + 16);
+            Vector512<float> av;
+            av = Vector512.Create(a[0]); c00 = Vector512.FusedMultiplyAdd(av, b0, c00); c01 = Vector512.FusedMultiplyAdd(av, b1, c01);
+            av = Vector512.Create(a[1]); c10 = Vector512.FusedMultiplyAdd(av, b0, c10); c11 = Vector512.FusedMultiplyAdd(av, b1, c11);
+            av = Vector512.Create(a[2]); c20 = Vector512.FusedMultiplyAdd(av, b0, c20); c21 = Vector512.FusedMultiplyAdd(av, b1, c21);
+            av = Vector512.Create(a[3]); c30 = Vector512.FusedMultiplyAdd(av, b0, c30); c31 = Vector512.FusedMultiplyAdd(av, b1, c31);
+            av = Vector512.Create(a[4]); c40 = Vector512.FusedMultiplyAdd(av, b0, c40); c41 = Vector512.FusedMultiplyAdd(av, b1, c41);
+            av = Vector512.Create(a[5]); c50 = Vector512.FusedMultiplyAdd(av, b0, c50); c51 = Vector512.FusedMultiplyAdd(av, b1, c51);
+            av = Vector512.Create(a[6]); c60 = Vector512.FusedMultiplyAdd(av, b0, c60); c61 = Vector512.FusedMultiplyAdd(av, b1, c61);
+            av = Vector512.Create(a[7]); c70 = Vector512.FusedMultiplyAdd(av, b0, c70); c71 = Vector512.FusedMultiplyAdd(av, b1, c71);
+            a += 8;
+            b += 32;
+        }
+        Kernel12x32.Store(c, c00, c01, accumulate); c += ldc;
+        Kernel12x32.Store(c, c10, c11, accumulate); c += ldc;
+        Kernel12x32.Store(c, c20, c21, accumulate); c += ldc;
+        Kernel12x32.Store(c, c30, c31, accumulate); c += ldc;
+        Kernel12x32.Store(c, c40, c41, accumulate); c += ldc;
+        Kernel12x32.Store(c, c50, c51, accumulate); c += ldc;
+        Kernel12x32.Store(c, c60, c61, accumulate); c += ldc;
+        Kernel12x32.Store(c, c70, c71, accumulate);
     }
 }
 

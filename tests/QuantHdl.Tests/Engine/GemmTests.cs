@@ -49,7 +49,11 @@ public class GemmTests
     {
         yield return nameof(Gemm.Kernel.Simple);
         if (System.Runtime.Intrinsics.X86.Fma.IsSupported) yield return nameof(Gemm.Kernel.Avx2);
-        if (Gemm.Best == Gemm.Kernel.Avx512) yield return nameof(Gemm.Kernel.Avx512);
+        if (Gemm.Best == Gemm.Kernel.Avx512)
+        {
+            yield return nameof(Gemm.Kernel.Avx512);
+            yield return nameof(Gemm.Kernel.Avx512x8);
+        }
     }
 
     [Fact]
