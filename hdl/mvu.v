@@ -281,6 +281,8 @@ module mvu #(
     generate
         for (p = 0; p < PE; p = p + 1) begin : g_acc
             wire [ACC_BITS-1:0] base = first3 ? p_data[p*PW +: ACC_BITS] : acc[p*ACC_BITS +: ACC_BITS];
+            // A named signed wire rather than $signed() on the port: Yosys 0.23 asserts on the latter when PE = 1.
+            wire signed [ACC_BITS-1:0] acc_s = acc[p*ACC_BITS +: ACC_BITS];
             always @(posedge clk) begin
                 if (v3) acc[p*ACC_BITS +: ACC_BITS] <= base + psum[p*ACC_BITS +: ACC_BITS];
                 if (v3 && last3) begin
@@ -290,7 +292,7 @@ module mvu #(
             end
             requant #(.ACC_BITS(ACC_BITS), .MB(MB), .OUT_BITS(OUT_BITS), .LO(LO), .HI(HI)) u_rq (
                 .clk(clk), .rst(rst), .in_valid(rq_v),
-                .acc($signed(acc[p*ACC_BITS +: ACC_BITS])), .m0(rq_m0[p*MB +: MB]), .k(rq_k[p*6 +: 6]),
+                .acc(acc_s), .m0(rq_m0[p*MB +: MB]), .k(rq_k[p*6 +: 6]),
                 .out_valid(rq_out_v[p]), .y(rq_y[p*OUT_BITS +: OUT_BITS]));
         end
     endgenerate

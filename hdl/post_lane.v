@@ -14,6 +14,15 @@ module post_lane #(
 );
     localparam integer LW = A_BITS + F;
 
+    // The table as an array indexed by x, so the lookup is a ROM read rather than an x*LW shifter.
+    wire [LW-1:0] entries [0:(2**A_BITS)-1];
+    genvar i;
+    generate
+        for (i = 0; i < 2 ** A_BITS; i = i + 1) begin : g_entry
+            assign entries[i] = SQRT_TABLE[i*LW +: LW];
+        end
+    endgenerate
+
     assign x0 = {x, {F{1'b0}}};
-    assign x1 = SQRT_TABLE[32'(x) * LW +: LW];
+    assign x1 = entries[x];
 endmodule

@@ -71,6 +71,24 @@ public sealed class RtlEmitterTests
         Directory.Delete(dir, true);
     }
 
+    [Theory]
+    [InlineData("post:4", 3)]    // the requant multipliers of fc1 (PE 2) and fc2 (PE 1) only
+    [InlineData("pot:4", 3)]
+    [InlineData("uniform:8", 11)] // plus one per term: 2x2 in fc1, 4x1 in fc2
+    public void EmittedDesignSynthesizesWithYosys(string spec, int expectedMuls)
+    {
+        var dir = HdlTestKit.NewTempDir("synth");
+        var design = RtlEmitter.Emit(TinyGraphs.Make(spec), dir);
+        var sources = string.Join(' ', design.RtlFiles.Select(f => Path.Combine(dir, f)));
+        var stat = Path.Combine(dir, "stat.txt");
+        var script = $"read_verilog -sv {sources}; hierarchy -check -top {design.TopModule}; proc; flatten; opt; wreduce; " +
+                     $"tee -q -o {stat} stat; synth -top {design.TopModule} -run coarse:fine";
+        ExternalTool.RunChecked("yosys", ["-q", "-p", script], dir, TimeSpan.FromMinutes(3));
+        var m = System.Text.RegularExpressions.Regex.Match(File.ReadAllText(stat), @"\$mul\s+(\d+)");
+        Assert.Equal(expectedMuls, m.Success ? int.Parse(m.Groups[1].Value) : 0);
+        Directory.Delete(dir, true);
+    }
+
     [Fact]
     public void RejectsABranchNamingTheNode()
     {
