@@ -42,21 +42,30 @@ internal static unsafe class PackedGemm<TKernel> where TKernel : IMicroKernel
     /// <summary>Columns of B packed at once (a multiple of NR).</summary>
     private const int NC = 4096;
 
-    [ThreadStatic] private static float* t_packA;
-    [ThreadStatic] private static float* t_packB;
+    /// <summary>
+    /// Per-thread packing buffers on the pinned object heap (so raw pointers stay valid, and the GC frees them
+    /// when the thread ends). 16 floats of slack for 64-byte alignment, 16 more for the overlapping A stores.
+    /// </summary>
+    [ThreadStatic] private static float[]? t_packA;
+    [ThreadStatic] private static float[]? t_packB;
+
+    private static float* Aligned(float[] buffer)
+    {
+        // Pinned-heap arrays never move, so the address is stable without a fixed block.
+        float* p = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+        return (float*)(((nuint)p + 63) & ~(nuint)63);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate)
     {
         int mr = TKernel.MR, nr = TKernel.NR;
-        if (t_packA == null)
-        {
-            // +16 floats: the vectorized A packing writes 16 lanes where only MR are kept.
-            t_packA = (float*)NativeMemory.AlignedAlloc((nuint)((MC * KC + 16) * sizeof(float)), 64);
-            t_packB = (float*)NativeMemory.AlignedAlloc((nuint)(NC * KC * sizeof(float)), 64);
-        }
-        float* pa = t_packA, pb = t_packB;
+        var bufA = t_packA ??= GC.AllocateUninitializedArray<float>(MC * KC + 32, pinned: true);
+        var bufB = t_packB ??= GC.AllocateUninitializedArray<float>(Math.Min(NC, RoundUp(n, nr)) * KC + 16, pinned: true);
+        if (bufB.Length < Math.Min(NC, RoundUp(n, nr)) * KC + 16)
+            bufB = t_packB = GC.AllocateUninitializedArray<float>(Math.Min(NC, RoundUp(n, nr)) * KC + 16, pinned: true);
+        float* pa = Aligned(bufA), pb = Aligned(bufB);
         float* tile = stackalloc float[mr * nr];
         fixed (float* a0 = a, b0 = b, c0 = c)
         {
@@ -103,6 +112,8 @@ internal static unsafe class PackedGemm<TKernel> where TKernel : IMicroKernel
             }
         }
     }
+
+    private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
 
     /// <summary>Packs op(A)[ic.., pc..] (mc x kc) into MR-row panels: panel[p * MR + r] = op(A)[ic + r, pc + p], zero-padded.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
