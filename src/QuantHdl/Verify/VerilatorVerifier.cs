@@ -72,6 +72,19 @@ public sealed class VerilatorVerifier(string cacheDir)
     }
 
     /// <summary>
+    /// Emits <paramref name="graph"/> into <c>workDir/rtl</c> (<see cref="RtlEmitter.Emit"/>) and verifies it
+    /// into <c>workDir/verify</c>.
+    /// </summary>
+    public VerifyReport EmitAndVerify(IrGraph graph, IReadOnlyList<long[]> inputs, string workDir,
+        VerifyOptions? options = null, IProgress<VerifyProgress>? progress = null, CancellationToken cancel = default)
+    {
+        progress?.Report(new VerifyProgress("emit", 0, 1, "emitting Verilog"));
+        var design = RtlEmitter.Emit(graph, Path.Combine(workDir, "rtl"));
+        progress?.Report(new VerifyProgress("emit", 1, 1, $"emitted {design.RtlFiles.Count} files"));
+        return Verify(graph, design, inputs, Path.Combine(workDir, "verify"), options, progress, cancel);
+    }
+
+    /// <summary>
     /// Steady-state spacing of the last output beats of consecutive samples, averaged over the second half
     /// of the run (the first samples still fill the pipeline). Null with fewer than two samples.
     /// </summary>

@@ -155,9 +155,10 @@ public sealed class VerilatorVerifierTests(E2eFixture fx) : IClassFixture<E2eFix
     [Fact]
     public void TraceWritesAnFstWaveform()
     {
-        var (g, design, inputs, dir) = fx.Design("uniform");
-        var r = new VerilatorVerifier(E2eFixture.Cache).Verify(g, design, inputs.Take(3).ToArray(), Path.Combine(dir, "trace"),
-            new VerifyOptions { RunStalls = false, Trace = true });
+        var (g, _, inputs, dir) = fx.Design("uniform");
+        var phases = new List<string>();
+        var r = new VerilatorVerifier(E2eFixture.Cache).EmitAndVerify(g, inputs.Take(3).ToArray(), Path.Combine(dir, "trace"),
+            new VerifyOptions { RunStalls = false, Trace = true }, new Progress<VerifyProgress>(p => { lock (phases) phases.Add(p.Phase); }));
         r.EnsurePassed();
         Assert.NotNull(r.TraceFile);
         Assert.True(new FileInfo(r.TraceFile!).Length > 100);
