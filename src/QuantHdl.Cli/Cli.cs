@@ -6,6 +6,7 @@ using QuantHdl.Golden;
 using QuantHdl.Ir;
 using QuantHdl.Models;
 using QuantHdl.Quant;
+using QuantHdl.Verify;
 
 namespace QuantHdl.Cli;
 
@@ -41,7 +42,7 @@ internal static class Cli
             return body();
         }
         catch (Exception e) when (e is ArgumentException or IrException or CheckpointException or DatasetException
-                                      or IntegerOverflowException or IOException or InvalidOperationException or UnauthorizedAccessException)
+                                      or IntegerOverflowException or VerificationException or ToolNotFoundException or IOException or InvalidOperationException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
@@ -129,15 +130,67 @@ internal static class Cli
 
     private static Command VerifyCommand()
     {
-        var cmd = new Command("verify", "Build the RTL with Verilator and compare every output integer with the golden simulator");
-        cmd.SetAction(_ => Guard(() => throw new InvalidOperationException("verify is not wired yet")));
+        var build = new Option<string>("--build") { Description = "Build directory from 'quanthdl compile'", Required = true };
+        var samples = new Option<int>("--samples") { Description = "Test vectors to stream through the RTL (at most what compile wrote)", DefaultValueFactory = _ => 100 };
+        var trace = new Option<bool>("--trace") { Description = "Write an FST waveform of the no-stall run to verify/trace.fst" };
+        var stallSeed = new Option<ulong>("--stall-seed") { Description = "Seed of the random valid/ready stalls", DefaultValueFactory = _ => 1UL };
+        var stallProb = new Option<double>("--stall-prob") { Description = "Probability of an input or output stall per cycle in the stall run", DefaultValueFactory = _ => 0.3 };
+        var cmd = new Command("verify", "Build the RTL with Verilator, stream test vectors with and without random stalls, and compare every output integer of every layer with the golden simulator. Exits 0 only if all match.")
+            { build, samples, trace, stallSeed, stallProb };
+        cmd.SetAction(p => Guard(() =>
+        {
+            double prob = p.GetValue(stallProb);
+            if (!(prob >= 0 && prob < 1)) throw new ArgumentException($"--stall-prob {prob} must be in [0, 1)");
+            var o = new VerifyOptions { Trace = p.GetValue(trace), StallSeed = p.GetValue(stallSeed), InStall = prob, OutStall = prob };
+            var report = VerifyFlow.Verify(p.GetValue(build)!, p.GetValue(samples), o, new SpectreReporter());
+            report.EnsurePassed();
+            return 0;
+        }));
         return cmd;
     }
 
     private static Command DemoCommand()
     {
-        var cmd = new Command("demo", "Train, QAT (POST W4A4), compile, simulate and verify an MLP on Fashion-MNIST");
-        cmd.SetAction(_ => Guard(() => throw new InvalidOperationException("demo is not wired yet")));
+        var output = new Option<string>("--out") { Description = "Directory for the demo's checkpoints and build", DefaultValueFactory = _ => "runs/demo" };
+        var model = new Option<string>("--model") { Description = "Architecture", DefaultValueFactory = _ => "mlp:784-64-32-10" };
+        var weights = new Option<string>("--weights") { Description = "Weight code", DefaultValueFactory = _ => "post:4" };
+        var acts = new Option<string>("--acts") { Description = "Activation quantizer", DefaultValueFactory = _ => "uniform:4" };
+        var epochs = new Option<int>("--epochs") { Description = "Float training epochs", DefaultValueFactory = _ => 3 };
+        var qatEpochs = new Option<int>("--qat-epochs") { Description = "QAT epochs", DefaultValueFactory = _ => 2 };
+        var samples = new Option<int>("--samples") { Description = "Test images verified on the RTL", DefaultValueFactory = _ => 200 };
+        var seed = Seed(); var data = Data();
+        var cmd = new Command("demo", "Train a float MLP, run POST W4A4 QAT, compile to ir.json + RTL, simulate the integer model on the test set and verify the RTL bit-exactly with Verilator")
+            { output, model, weights, acts, epochs, qatEpochs, samples, seed, data };
+        cmd.SetAction(p => Guard(() =>
+        {
+            var r = new SpectreReporter();
+            string root = p.GetValue(output)!, dataDir = p.GetValue(data)!;
+            var spec = MlpSpec.Parse(p.GetValue(model)!);
+            var w = WeightSpec.Parse(p.GetValue(weights)!);
+            var a = ActivationSpec.Parse(p.GetValue(acts)!);
+            int n = p.GetValue(samples);
+            var o = new TrainOptions(p.GetValue(epochs), p.GetValue(seed), DataDir: dataDir);
+            string fp = Path.Combine(root, "fp"), qat = Path.Combine(root, "qat"), build = Path.Combine(root, "build");
+            r.Info($"== 1/5 train {spec} ({o.Epochs} epochs) -> {fp}");
+            var fpInfo = TrainFlow.TrainFloat(spec, o, fp, r);
+            r.Info($"== 2/5 qat weights {w} acts {a} ({p.GetValue(qatEpochs)} epochs) -> {qat}");
+            var qInfo = TrainFlow.Qat(fp, w, a, o with { Epochs = p.GetValue(qatEpochs), Lr = 5e-4 }, qat, r);
+            r.Info($"== 3/5 compile -> {build}");
+            CompileFlow.Compile(qat, build, new CompileOptions { DataDir = dataDir, Vectors = Math.Max(n, 1) }, r, Backend.Emit);
+            r.Info("== 4/5 simulate (golden, integer only, full test set)");
+            var sim = SimulateFlow.Simulate(build, dataDir, 10000, r);
+            r.Info($"== 5/5 verify {n} samples with Verilator");
+            var ver = VerifyFlow.Verify(build, n, new VerifyOptions(), r);
+            r.Info("");
+            r.Info($"float accuracy        {fpInfo.TestAccuracy:P2}");
+            r.Info($"fake-quant accuracy   {qInfo.TestAccuracy:P2} ({w} weights, {a} activations)");
+            r.Info($"integer accuracy      {sim.IntegerAccuracy:P2} (golden simulator, {sim.Samples} images; identical predictions {sim.IdenticalShare:P2})");
+            r.Info($"RTL bit-exact         {ver.NoStall.BitExact}/{ver.NoStall.Samples} without stalls, {ver.Stall?.BitExact}/{ver.Stall?.Samples} with random stalls");
+            r.Info($"latency / II          {ver.LatencyCycles} / {ver.InitiationIntervalCycles:F0} cycles");
+            r.Info($"artifacts             {Path.GetFullPath(build)}: ir.json, rtl/, verify.json");
+            ver.EnsurePassed();
+            return 0;
+        }));
         return cmd;
     }
 }

@@ -1,0 +1,77 @@
+using QuantHdl.Hdl;
+using QuantHdl.Ir;
+using QuantHdl.Verify;
+
+namespace QuantHdl.Flow;
+
+/// <summary>The verify stage: the emitted RTL under Verilator against the golden simulator, integer for integer.</summary>
+public static class VerifyFlow
+{
+    /// <summary>The report, at the top of the build directory.</summary>
+    public const string ReportFile = "verify.json";
+
+    /// <summary>Writes the RTL and the input vectors of a freshly compiled graph (the compile stage's back end).</summary>
+    public static void Emit(IrGraph graph, string buildDir, long[][] inputs)
+    {
+        RtlEmitter.Emit(graph, buildDir);
+        VectorWriter.WriteInputs(Path.Combine(buildDir, "vectors", "inputs.txt"), inputs);
+    }
+
+    /// <summary>
+    /// Runs the first <paramref name="samples"/> vectors without and with random stalls; writes
+    /// verify/ (vectors, taps, report) and verify.json. Returns the report; the caller decides the exit code.
+    /// </summary>
+    public static VerifyReport Verify(string buildDir, int samples, VerifyOptions options, IFlowReporter r)
+    {
+        if (samples < 1) throw new ArgumentException($"--samples {samples} must be positive");
+        var graph = IrJson.Load(Path.Combine(buildDir, CompileFlow.IrFile));
+        var designFile = Path.Combine(buildDir, "design.json");
+        if (!File.Exists(designFile)) throw new IrException($"{designFile} is missing; run 'quanthdl compile' again");
+        var design = RtlDesign.Load(buildDir);
+        var inputsFile = Path.Combine(buildDir, "vectors", "inputs.txt");
+        if (!File.Exists(inputsFile)) throw new IrException($"{inputsFile} is missing; run 'quanthdl compile' again");
+        var all = VectorWriter.ReadInputs(inputsFile);
+        if (samples > all.Length)
+            throw new ArgumentException($"--samples {samples} exceeds the {all.Length} vectors in {inputsFile}; compile with --vectors {samples}");
+        var inputs = all.Take(samples).ToArray();
+        var verifier = new VerilatorVerifier(Path.Combine(buildDir, "verilator"));
+        VerifyReport report = null!;
+        r.Progress($"verify {samples} samples (no stalls, then random stalls)", 100, advance =>
+        {
+            int shown = 0;
+            var progress = new Progress(p =>
+            {
+                // Reference, build and the two runs share one bar: 10%, 30%, 30%, 30%.
+                int frac(int span) => span * p.Done / Math.Max(1, p.Total);
+                int run = p.Phase.EndsWith("no-stall", StringComparison.Ordinal) ? 40 : 70;
+                int pct = p.Phase switch
+                {
+                    "reference" => frac(10),
+                    "build" => 10 + frac(30),
+                    "done" => 100,
+                    _ when p.Phase.StartsWith("simulate-", StringComparison.Ordinal) => run + frac(15),
+                    _ when p.Phase.StartsWith("compare-", StringComparison.Ordinal) => run + 15 + frac(15),
+                    _ => shown,
+                };
+                if (pct > shown) { advance(pct - shown); shown = pct; }
+            });
+            report = verifier.Verify(graph, design, inputs, Path.Combine(buildDir, "verify"), options, progress);
+        });
+        File.Copy(report.ReportFile, Path.Combine(buildDir, ReportFile + ".tmp"), overwrite: true);
+        File.Move(Path.Combine(buildDir, ReportFile + ".tmp"), Path.Combine(buildDir, ReportFile), overwrite: true);
+        foreach (var run in new[] { report.NoStall, report.Stall })
+        {
+            if (run is null) continue;
+            r.Info($"{run.Name}: {run.BitExact}/{run.Samples} samples bit-exact, {run.Mismatches} mismatches, {run.TotalCycles} cycles" +
+                   (run.FirstMismatch is null ? "" : $"; first mismatch: {run.FirstMismatch}") + (run.Error is null ? "" : $"; error: {run.Error}"));
+        }
+        r.Info($"latency {report.LatencyCycles} cycles, initiation interval {report.InitiationIntervalCycles:F1} cycles; wrote {Path.Combine(buildDir, ReportFile)}");
+        return report;
+    }
+
+    /// <summary>Synchronous progress (System.Progress posts to the thread pool, which would reorder reports).</summary>
+    private sealed class Progress(Action<VerifyProgress> onReport) : IProgress<VerifyProgress>
+    {
+        public void Report(VerifyProgress value) => onReport(value);
+    }
+}
