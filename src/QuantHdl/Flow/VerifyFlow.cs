@@ -24,6 +24,7 @@ public static class VerifyFlow
     public static VerifyReport Verify(string buildDir, int samples, VerifyOptions options, IFlowReporter r)
     {
         if (samples < 1) throw new ArgumentException($"--samples {samples} must be positive");
+        buildDir = Path.GetFullPath(buildDir); // the harness runs in another working directory
         var graph = IrJson.Load(Path.Combine(buildDir, CompileFlow.IrFile));
         var designFile = Path.Combine(buildDir, "design.json");
         if (!File.Exists(designFile)) throw new IrException($"{designFile} is missing; run 'quanthdl compile' again");

@@ -78,7 +78,8 @@ public sealed class DenseKernel
         for (int c = 0; c < acc.Length; c++)
         {
             long p = acc[c] * rq.M0[c];
-            if (!_prod.Fits(p) || !_prod.Fits(p + (1L << (rq.Shift[c] - 1))))
+            // §5: only the product must fit; for k <= P-1 the rounding sum fits too, and for k >= P the result is 0.
+            if (!_prod.Fits(p))
                 throw new IntegerOverflowException($"layer {_name}, sample {sample}, channel {c}: requant product {p} leaves {_prod}");
             y[c] = RequantMath.Apply(acc[c], rq.M0[c], rq.Shift[c], rq.Lo, rq.Hi);
             if (!_out.Fits(y[c])) throw new IntegerOverflowException($"layer {_name}, sample {sample}, channel {c}: output {y[c]} leaves {_out}");

@@ -64,6 +64,19 @@ public class GoldenSimulatorTests
     }
 
     [Fact]
+    public void ShiftsBeyondTheProductWidthGiveZeroWithoutAnOverflow()
+    {
+        var g = Freezer.Freeze(TestModels.RandomMlp(8, new WeightSpec(WeightCode.Post, 4), 4, 16, 6));
+        var d = (DenseOp)g.Nodes[1].Op;
+        int p = RequantMath.ProductBits(d.AccBits, d.Rq.MultiplierBits);
+        Assert.True(p < 62, "the test needs k >= P to be representable");
+        var rq = d.Rq with { M0 = Enumerable.Repeat((1L << d.Rq.MultiplierBits) - 1, d.Out).ToArray(), Shift = Enumerable.Repeat(62, d.Out).ToArray() };
+        var node = g.Nodes[1] with { Op = d with { Rq = rq } };
+        var y = new DenseKernel(node, IntType.U(8)).Run(Enumerable.Repeat(255L, 16).ToArray(), 0);
+        Assert.All(y, v => Assert.Equal(0, v));
+    }
+
+    [Fact]
     public void OutOfRangeInputThrowsOverflow()
     {
         var g = Freezer.Freeze(TestModels.RandomMlp(5, new WeightSpec(WeightCode.Post, 4), 4, 8, 4));
