@@ -19,6 +19,34 @@ public class PipelineTests(PipelineFixture fx) : IClassFixture<PipelineFixture>
         Assert.True(File.Exists(Path.Combine(fx.BuildDir, SimulateFlow.ReportFile)));
     }
 
+    [Theory]
+    [InlineData("post:4")]
+    [InlineData("uniform:8")]
+    public void VerilatorMatchesTheGoldenSimulatorOnEveryIntegerOfAHundredTestImages(string weights)
+    {
+        var build = weights == "post:4" ? fx.BuildDir : fx.Build8Dir;
+        var report = VerifyFlow.Verify(build, 100, new QuantHdl.Verify.VerifyOptions(), new SilentReporter());
+        report.EnsurePassed();
+        Assert.Equal(100, report.NoStall.BitExact);
+        Assert.Equal(100, report.Stall!.BitExact);
+        Assert.Equal(0, report.NoStall.Mismatches + report.Stall.Mismatches);
+        // Every element of every layer was compared, in both runs.
+        var g = IrJson.Load(Path.Combine(build, CompileFlow.IrFile));
+        foreach (var run in new[] { report.NoStall, report.Stall })
+            foreach (var node in g.Nodes)
+                Assert.Equal(100L * node.OutSize, run.Layers.Single(l => l.Node == node.Name).ElementsChecked);
+        Assert.True(File.Exists(Path.Combine(build, VerifyFlow.ReportFile)));
+        Assert.True(report.LatencyCycles > 0);
+    }
+
+    [Fact]
+    public void UniformW8A8UsesEightBitEdges()
+    {
+        var g = IrJson.Load(Path.Combine(fx.Build8Dir, CompileFlow.IrFile));
+        Assert.Equal(IntType.U(8), g.Node("fc1").OutType);
+        Assert.All(g.Nodes.Select(n => n.Op).OfType<DenseOp>(), d => Assert.Equal(new WeightSpec(WeightCode.Uniform, 8), d.Weight));
+    }
+
     [Fact]
     public void TheSameSeedGivesTheSameModelAndTheSameIr()
     {
@@ -26,8 +54,13 @@ public class PipelineTests(PipelineFixture fx) : IClassFixture<PipelineFixture>
         var o = new TrainOptions(Epochs: 2, Seed: 3, DataDir: fx.Data);
         TrainFlow.TrainFloat(MlpSpec.Parse("mlp:784-32-16-10"), o, Path.Combine(again, "fp"), new SilentReporter());
         Assert.Equal(File.ReadAllBytes(Path.Combine(fx.FloatDir, Checkpoint.DataFile)), File.ReadAllBytes(Path.Combine(again, "fp", Checkpoint.DataFile)));
-        CompileFlow.Compile(fx.QatDir, Path.Combine(again, "build"), new CompileOptions { DataDir = fx.Data, Vectors = 20 }, new SilentReporter());
+        CompileFlow.Compile(fx.QatDir, Path.Combine(again, "build"), new CompileOptions { DataDir = fx.Data, Vectors = 100 }, new SilentReporter(), VerifyFlow.Emit);
         Assert.Equal(File.ReadAllText(Path.Combine(fx.BuildDir, CompileFlow.IrFile)), File.ReadAllText(Path.Combine(again, "build", CompileFlow.IrFile)));
+        var rtl = Directory.GetFiles(Path.Combine(fx.BuildDir, "rtl")).Select(Path.GetFileName).Order().ToArray();
+        Assert.NotEmpty(rtl);
+        Assert.Equal(rtl, Directory.GetFiles(Path.Combine(again, "build", "rtl")).Select(Path.GetFileName).Order().ToArray());
+        foreach (var f in rtl)
+            Assert.Equal(File.ReadAllBytes(Path.Combine(fx.BuildDir, "rtl", f!)), File.ReadAllBytes(Path.Combine(again, "build", "rtl", f!)));
     }
 
     [Fact]
