@@ -49,8 +49,16 @@ public abstract class Module
         foreach (var (_, p) in NamedParameters()) yield return p;
     }
 
-    /// <summary>All parameters with dotted names such as <c>"0.weight"</c>, in the order of <see cref="Parameters"/>.</summary>
-    public IEnumerable<(string Name, Tensor Param)> NamedParameters() => NamedParametersWithPrefix("");
+    /// <summary>
+    /// All parameters with dotted names such as <c>"0.weight"</c>, in the order of <see cref="Parameters"/>.
+    /// A tensor registered in several places (tied weights) is listed once, under its first name, as in PyTorch.
+    /// </summary>
+    public IEnumerable<(string Name, Tensor Param)> NamedParameters()
+    {
+        var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        foreach (var item in NamedParametersWithPrefix(""))
+            if (seen.Add(item.Param)) yield return item;
+    }
 
     private IEnumerable<(string Name, Tensor Param)> NamedParametersWithPrefix(string prefix)
     {

@@ -11,6 +11,9 @@ namespace QuantHdl.Tensors;
 /// <para>Writing a new op: compute the result into a buffer from <see cref="RentBuffer"/> (or any array you own),
 /// then call <see cref="FromOp"/> with a backward closure that accumulates (+=) into each parent's
 /// <see cref="EnsureGrad"/> for the parents with <see cref="RequiresGrad"/> set.</para>
+/// <para>System.Numerics.Tensors also has a type named <c>Tensor</c>: in a file that imports both namespaces,
+/// alias one (<c>using Tensor = QuantHdl.Tensors.Tensor;</c>) or import only <c>TensorPrimitives</c>
+/// (<c>using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;</c>).</para>
 /// </remarks>
 public sealed class Tensor
 {

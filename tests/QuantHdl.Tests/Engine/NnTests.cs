@@ -84,6 +84,15 @@ public class NnTests
     }
 
     [Fact]
+    public void TiedParametersAreListedOnce()
+    {
+        var shared = new Linear(3, 3, new Random(1));
+        var model = new Sequential(shared, new ReLU(), shared);
+        Assert.Equal(new[] { "0.weight", "0.bias" }, model.NamedParameters().Select(p => p.Name));
+        _ = new QuantHdl.Optim.Adam(model.Parameters()); // would throw on a duplicate
+    }
+
+    [Fact]
     public void DuplicateNamesAreRejected()
     {
         Assert.Throws<ArgumentException>(() => new Dup());
