@@ -35,6 +35,23 @@ public class StepScopeTests
     }
 
     [Fact]
+    public void TrainingStepsRecycleAFixedSetOfBuffers()
+    {
+        var model = NnTests.Mlp(1, 16, 12, 8, 4);
+        var opt = new QuantHdl.Optim.Adam(model.Parameters());
+        var loader = new QuantHdl.Data.DataLoader(TrainingTests.Quadrants(96, 1), 32, shuffle: true, seed: 1);
+        var idle = new List<int>();
+        for (int epoch = 0; epoch < 3; epoch++)
+        {
+            QuantHdl.Training.Trainer.TrainEpoch(model, loader, opt);
+            idle.Add(BufferPool.IdleCount);
+        }
+        // After the first epoch every buffer a step needs is already in the pool: nothing new is allocated.
+        Assert.Equal(idle[0], idle[1]);
+        Assert.Equal(idle[0], idle[2]);
+    }
+
+    [Fact]
     public void NestedScopesReleaseOnlyTheirOwn()
     {
         var x = Tensor.FromArray(new[] { 1f, 2f }, 2);
