@@ -37,10 +37,41 @@ public sealed class QuantLinear : Module
     /// <summary>The weight quantizer.</summary>
     public WeightQuantizer Quantizer { get; }
 
+    /// <summary>
+    /// Real step of this layer's input, set by the owning network before each forward. When set,
+    /// the bias is fake-quantized to the accumulator unit (integer-semantics §4:
+    /// B_c = round(b_c / unit_c)), so training sees the bias the integer model will have.
+    /// </summary>
+    public double? InputStep { get; set; }
+
+    /// <summary>Fraction bits F the POST accumulator unit assumes (the compile default).</summary>
+    public int SqrtFracBits { get; set; } = 8;
+
     /// <inheritdoc/>
     public override Tensor Forward(Tensor x)
     {
         var wq = Quantizer.Forward(Weight);
-        return Relu ? Ops.LinearRelu(x, wq, Bias) : Ops.Linear(x, wq, Bias);
+        var b = InputStep is double step ? QuantizeBias(step) : Bias;
+        return Relu ? Ops.LinearRelu(x, wq, b) : Ops.Linear(x, wq, b);
+    }
+
+    /// <summary>b_q = round(b / unit) * unit per channel, straight-through for the bias gradient.</summary>
+    private Tensor QuantizeBias(double inputStep)
+    {
+        var unitFactor = inputStep * Math.Pow(2, -WeightArithmetic.UnitShift(Quantizer.Spec, SqrtFracBits));
+        var scale = Quantizer.Scale.Data;
+        var bias = Bias;
+        var q = Tensor.RentBuffer(OutFeatures);
+        for (int c = 0; c < q.Length; c++)
+        {
+            double unit = scale[c] * unitFactor;
+            q[c] = (float)(Rounding.HalfUp(bias.Data[c] / unit) * unit);
+        }
+        return Tensor.FromOp(bias.Shape, q, [bias], result =>
+        {
+            var g = result.Grad!;
+            var gb = bias.EnsureGrad();
+            for (int c = 0; c < g.Length; c++) gb[c] += g[c];
+        });
     }
 }

@@ -64,6 +64,8 @@ public sealed class QuantMlp : Module
     {
         for (int l = 0; l < _layers.Count; l++)
         {
+            // The bias grid needs the input step: exact pixels for the first layer, else the previous quantizer's step.
+            _layers[l].InputStep = l == 0 ? 1.0 / 255 : (_acts[l - 1].Initialized ? _acts[l - 1].Step.Data[0] : null);
             x = _layers[l].Forward(x);
             if (l < _acts.Count) x = _acts[l].Forward(x);
         }

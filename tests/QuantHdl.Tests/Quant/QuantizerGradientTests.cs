@@ -81,3 +81,26 @@ public class QuantizerGradientTests
         Assert.Equal(100f, q.Scale.Data[0], 4); // 0.99 * 100 = index 99 -> value 100
     }
 }
+
+/// <summary>The fake-quant bias is exactly the integer bias the freezer writes, times its unit.</summary>
+public class BiasQuantizationTests
+{
+    [Theory]
+    [InlineData("uniform:4")]
+    [InlineData("post:4")]
+    [InlineData("pot:3")]
+    public void FakeQuantBiasEqualsTheFrozenIntegerBias(string weights)
+    {
+        var spec = QuantHdl.Models.MlpSpec.Parse("mlp:4-3");
+        var fp = spec.BuildFloat(new Random(5));
+        var model = new QuantMlp(spec, fp, WeightSpec.Parse(weights), ActivationSpec.Parse("uniform:4"));
+        var y = model.Forward(Tensor.Zeros(1, 4));
+        var frozen = QuantHdl.Freeze.Freezer.Freeze(model.ToModelSource("t", 1.0 / 1024));
+        var d = (DenseOp)frozen.Nodes[1].Op;
+        for (int c = 0; c < 3; c++)
+        {
+            double unit = model.Layers[0].Quantizer.Scale.Data[c] / 255.0 * Math.Pow(2, -WeightArithmetic.UnitShift(d.Weight, d.SqrtFracBits));
+            Assert.Equal((float)(d.Bias[c] * unit), y.Data[c]);
+        }
+    }
+}
