@@ -40,6 +40,19 @@ public class PipelineTests(PipelineFixture fx) : IClassFixture<PipelineFixture>
     }
 
     [Fact]
+    public void HeavyBackpressureStallsThePipelineButLosesNothing()
+    {
+        // At 97% output stalls the final layer's 10 beats need more cycles than a frame's compute, so
+        // backpressure must propagate through every MVU to the input.
+        var o = new QuantHdl.Verify.VerifyOptions { InStall = 0.9, OutStall = 0.97, StallSeed = 7 };
+        var report = VerifyFlow.Verify(fx.BuildDir, 30, o, new SilentReporter());
+        report.EnsurePassed();
+        Assert.Equal(30, report.Stall!.BitExact);
+        Assert.True(report.Stall.TotalCycles > report.NoStall.TotalCycles * 1.2,
+            $"stall run took {report.Stall.TotalCycles} cycles vs {report.NoStall.TotalCycles}: the stalls did not throttle the pipeline");
+    }
+
+    [Fact]
     public void UniformW8A8UsesEightBitEdges()
     {
         var g = IrJson.Load(Path.Combine(fx.Build8Dir, CompileFlow.IrFile));
