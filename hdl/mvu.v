@@ -1,8 +1,9 @@
 // Matrix-vector unit, docs/integer-semantics.md §3, §4 and §6.
 //
-// Streams one vector of IN unsigned A_BITS activations in (beats of IN_LANES elements), computes
+// Streams one vector of IN unsigned A_BITS activations in (beats of SIMD elements), computes
 // y = requant(B + W x) for OUT channels and streams it out as OUT/PE beats of PE elements, tlast on
-// the last beat. Element i of a beat sits at bits [i*width +: width] (§1).
+// the last beat. Element i of a beat sits at bits [i*width +: width] (§1). A stream with another
+// beat width goes through axis_dwc.v first (the generated wrapper instantiates it).
 //
 // Folding (§6): SF = IN/SIMD, NF = OUT/PE; SIMD x PE terms per cycle, SF*NF cycles per vector.
 //
@@ -14,10 +15,19 @@
 //
 // Terms (§3): WEIGHT_MODE 0 uniform (real multiplier), 1 POT (shift), 2 POST (x and x/sqrt2 per
 // SIMD lane, computed once and shared by all PE rows, then select and shift). POT and POST terms
-// are magnitudes with a sign; the sign is folded into the adder tree as ~m plus a carry count.
+// are magnitudes m with a sign; a negative term enters the adder tree as ~m = -m - 1 (an XOR) and
+// the count of negative terms is one more leaf, which completes each -m = ~m + 1.
+//
 // All sums are modulo 2^ACC_BITS, which is exact because ACC_BITS comes from the bound of §5.
 //
-// Dataflow: the input vector is double buffered, so the next vector loads while this one computes.
+// Dataflow: the input vector is double buffered in a simple dual-port RAM of SIMD-wide words,
+// xmem[{bank, sf}] (two banks of 2^ceil(log2 SF) words; the words from SF up are unused when SF is
+// not a power of two). One write port takes one input beat per cycle into the bank being loaded;
+// one synchronous read port gives the word of the bank being computed on, one per compute cycle.
+// The writer only loads a bank that is empty and the reader only reads one that is full (full is
+// set the cycle after its last write and cleared by the issue of its last read), so the two ports
+// never touch the same bank in a cycle and the RAM needs no read-during-write bypass: synthesis maps
+// it to LUTRAM or BRAM. The next vector loads while this one computes.
 // Pipeline: issue (ROM and buffer read) -> lanes -> terms and adder tree -> accumulate ->
 // requant product -> round/shift/clamp -> output FIFO. The compute pipeline never stalls: an
 // nf group starts only when it holds a credit for a free output FIFO slot, so m_axis_tready = 0
@@ -27,7 +37,6 @@ module mvu #(
     parameter integer OUT = 8,
     parameter integer SIMD = 4,
     parameter integer PE = 2,
-    parameter integer IN_LANES = 4,
     parameter integer A_BITS = 8,
     parameter integer W_BITS = 4,
     parameter integer WEIGHT_MODE = 2,
@@ -52,7 +61,7 @@ module mvu #(
 
     input  wire                          s_axis_tvalid,
     output wire                          s_axis_tready,
-    input  wire [IN_LANES*A_BITS-1:0]    s_axis_tdata,
+    input  wire [SIMD*A_BITS-1:0]        s_axis_tdata,
     // The vector length is fixed, so the beat count, not tlast, ends a vector.
     /* verilator lint_off UNUSEDSIGNAL */
     input  wire                          s_axis_tlast,
@@ -73,13 +82,9 @@ module mvu #(
 );
     localparam integer SF = IN / SIMD;
     localparam integer NF = OUT / PE;
-    localparam integer NBEATS = IN / IN_LANES;
     localparam integer SF_W = (SF > 1) ? $clog2(SF) : 1;
     localparam integer NF_W = (NF > 1) ? $clog2(NF) : 1;
-    localparam integer BEAT_W = (NBEATS > 1) ? $clog2(NBEATS) : 1;
     localparam integer PW = ACC_BITS + MB + 6;
-    localparam integer XW = IN * A_BITS;
-    localparam integer BEAT_BITS = IN_LANES * A_BITS;
     localparam integer SLICE_BITS = SIMD * A_BITS;
     // POT and POST add one leaf per PE: the count of negative terms (the +1 of each ~m).
     localparam integer LEAVES = (WEIGHT_MODE == 0) ? SIMD : SIMD + 1;
@@ -90,20 +95,18 @@ module mvu #(
     localparam integer CR_W = $clog2(OF_DEPTH + 1);
 
     // ------------------------------------------------------------------ input double buffer
-    reg  [XW-1:0]     xbuf0;
-    reg  [XW-1:0]     xbuf1;
-    reg  [1:0]        full;
-    reg               wr_bank;
-    reg               rd_bank;
-    reg  [BEAT_W-1:0] beat;
+    reg  [SLICE_BITS-1:0] xmem [0:2*(2**SF_W)-1];
+    reg  [1:0]            full;
+    reg                   wr_bank;
+    reg                   rd_bank;
+    reg  [SF_W-1:0]       beat;
 
     wire in_fire = s_axis_tvalid && s_axis_tready;
-    wire in_done = in_fire && (beat == BEAT_W'(NBEATS - 1));
+    wire in_done = in_fire && (beat == SF_W'(SF - 1));
     assign s_axis_tready = !full[wr_bank];
 
     always @(posedge clk) begin
-        if (in_fire && !wr_bank) xbuf0[32'(beat) * BEAT_BITS +: BEAT_BITS] <= s_axis_tdata;
-        if (in_fire &&  wr_bank) xbuf1[32'(beat) * BEAT_BITS +: BEAT_BITS] <= s_axis_tdata;
+        if (in_fire) xmem[{wr_bank, beat}] <= s_axis_tdata;
     end
 
     // ------------------------------------------------------------------ issue (stage 0)
@@ -128,14 +131,14 @@ module mvu #(
             full    <= 2'b00;
             wr_bank <= 1'b0;
             rd_bank <= 1'b0;
-            beat    <= {BEAT_W{1'b0}};
+            beat    <= {SF_W{1'b0}};
             sf      <= {SF_W{1'b0}};
             nf      <= {NF_W{1'b0}};
             waddr   <= {W_ADDR_BITS{1'b0}};
             credits <= CR_W'(OF_DEPTH);
         end else begin
             if (in_fire) begin
-                beat <= in_done ? {BEAT_W{1'b0}} : beat + 1'b1;
+                beat <= in_done ? {SF_W{1'b0}} : beat + 1'b1;
                 if (in_done) wr_bank <= !wr_bank;
             end
             // The writer only sets a bank that is empty and the reader only clears a full one,
@@ -159,10 +162,9 @@ module mvu #(
     reg  [SLICE_BITS-1:0] x1;
     reg                   v1, first1, last1, tl1;
     reg  [NF_W-1:0]       nf1;
-    wire [XW-1:0]         xrd = rd_bank ? xbuf1 : xbuf0;
 
     always @(posedge clk) begin
-        x1     <= xrd[32'(sf) * SLICE_BITS +: SLICE_BITS];
+        x1     <= xmem[{rd_bank, sf}];
         first1 <= sf_first;
         last1  <= sf_last;
         tl1    <= nf_last;

@@ -1,4 +1,5 @@
-// Testbench for mvu.v with ROM models, random stalls and a deadlock timeout.
+// Testbench for mvu.v with ROM models, random stalls and a deadlock timeout. Input beats are
+// IN_LANES wide; when IN_LANES != SIMD they go through axis_dwc.v, as in the generated wrapper.
 // Plusargs:
 //   +wrom=<hex file>   SF*NF weight words (§6 layout), one hex word per line ($readmemh)
 //   +prom=<hex file>   NF parameter words {k, M0, B} per PE (see mvu.v), one per line
@@ -56,11 +57,30 @@ module tb_mvu;
     wire [PA-1:0]             p_addr;
     reg  [PE*PW-1:0]          p_data;
 
-    mvu #(.IN(IN), .OUT(OUT), .SIMD(SIMD), .PE(PE), .IN_LANES(IN_LANES), .A_BITS(A_BITS), .W_BITS(W_BITS),
+    wire                      c_valid;
+    wire                      c_ready;
+    wire [SIMD*A_BITS-1:0]    c_data;
+    wire                      c_last;
+
+    generate
+        if (IN_LANES != SIMD) begin : g_dwc
+            axis_dwc #(.IN_LANES(IN_LANES), .OUT_LANES(SIMD), .ELEM_BITS(A_BITS), .VEC_LEN(IN)) u_dwc (
+                .clk(clk), .rst(rst),
+                .s_axis_tvalid(s_valid), .s_axis_tready(s_ready), .s_axis_tdata(s_data), .s_axis_tlast(s_last),
+                .m_axis_tvalid(c_valid), .m_axis_tready(c_ready), .m_axis_tdata(c_data), .m_axis_tlast(c_last));
+        end else begin : g_direct
+            assign c_valid = s_valid;
+            assign s_ready = c_ready;
+            assign c_data  = s_data;
+            assign c_last  = s_last;
+        end
+    endgenerate
+
+    mvu #(.IN(IN), .OUT(OUT), .SIMD(SIMD), .PE(PE), .A_BITS(A_BITS), .W_BITS(W_BITS),
           .WEIGHT_MODE(WEIGHT_MODE), .SQRT_FRAC_BITS(SQRT_FRAC_BITS), .SQRT_TABLE(SQRT_TABLE),
           .ACC_BITS(ACC_BITS), .MB(MB), .OUT_BITS(OUT_BITS), .OUT_SIGNED(OUT_SIGNED), .LO(LO), .HI(HI)) dut (
         .clk(clk), .rst(rst),
-        .s_axis_tvalid(s_valid), .s_axis_tready(s_ready), .s_axis_tdata(s_data), .s_axis_tlast(s_last),
+        .s_axis_tvalid(c_valid), .s_axis_tready(c_ready), .s_axis_tdata(c_data), .s_axis_tlast(c_last),
         .m_axis_tvalid(m_valid), .m_axis_tready(m_ready), .m_axis_tdata(m_data), .m_axis_tlast(m_last),
         .w_en(w_en), .w_addr(w_addr), .w_data(w_data), .p_en(p_en), .p_addr(p_addr), .p_data(p_data));
 

@@ -8,7 +8,8 @@ namespace QuantHdl.Hdl;
 
 /// <summary>
 /// Writes the Verilog of a graph: the hand-written blocks of hdl/ (copied), one wrapper per dense layer
-/// holding its weight and parameter ROMs (templates/layer.v.hbs), the streaming top level
+/// holding its weight and parameter ROMs and, where the input beats are not SIMD elements wide, a
+/// data-width converter (templates/layer.v.hbs), the streaming top level
 /// (templates/top.v.hbs), and the Verilator harness (sim/ plus the generated templates/harness_glue.h.hbs).
 /// Every number in the output is computed here; the same IR always gives the same bytes.
 /// </summary>
@@ -21,7 +22,7 @@ public sealed class RtlEmitter
 {
     /// <summary>The hdl/ blocks a matrix-vector unit is built from, in file-name order.</summary>
     public static readonly string[] MvuBlocks =
-        ["add_tree.v", "axis_fifo.v", "mvu.v", "neg_count.v", "post_lane.v", "post_term.v", "pot_term.v", "requant.v", "uniform_term.v"];
+        ["add_tree.v", "axis_dwc.v", "axis_fifo.v", "mvu.v", "neg_count.v", "post_lane.v", "post_term.v", "pot_term.v", "requant.v", "uniform_term.v"];
 
     /// <summary>The hand-written files of sim/ that the harness is built from.</summary>
     public static readonly string[] HarnessSources = ["harness.cpp", "qh_stream.h"];
@@ -111,6 +112,20 @@ public sealed class RtlEmitter
         var layout = new MvuLayout(d);
         int a = src.OutType.Width;
         bool post = d.Weight.Code == WeightCode.Post;
+        // hdl/mvu.v takes SIMD elements per beat; any other input beat width goes through hdl/axis_dwc.v.
+        bool convert = src.OutLanes != d.Fold.Simd;
+        var dwc = new List<TemplateModel>();
+        var direct = new List<TemplateModel>();
+        if (convert)
+            dwc.Add(new TemplateModel
+            {
+                ["in_lanes"] = I(src.OutLanes),
+                ["out_lanes"] = I(d.Fold.Simd),
+                ["elem_bits"] = I(a),
+                ["vec_len"] = I(d.In),
+            });
+        else
+            direct.Add(new TemplateModel());
         return new TemplateModel
         {
             ["node"] = n.Name,
@@ -127,6 +142,10 @@ public sealed class RtlEmitter
             ["in_lanes"] = I(src.OutLanes),
             ["out_type"] = n.OutType.ToString(),
             ["in_data_msb"] = I(src.OutLanes * a - 1),
+            ["x_data_msb"] = I(d.Fold.Simd * a - 1),
+            ["input_path"] = convert ? $"axis_dwc.v converts beats of {I(src.OutLanes)} to {I(d.Fold.Simd)}" : "the input beats already are",
+            ["dwc"] = dwc,
+            ["direct"] = direct,
             ["out_data_msb"] = I(d.Fold.Pe * n.OutType.Width - 1),
             ["w_addr_msb"] = I(layout.WeightAddrBits - 1),
             ["w_word_msb"] = I(layout.WeightWordBits - 1),

@@ -19,11 +19,14 @@ public sealed partial class HdlLibraryTests
     [InlineData("add_tree", new[] { "-GN=5" })]
     [InlineData("neg_count", new[] { "-GN=1" })]
     [InlineData("axis_fifo", new string[0])]
+    [InlineData("axis_dwc", new string[0])]
+    [InlineData("axis_dwc", new[] { "-GIN_LANES=3", "-GOUT_LANES=4", "-GVEC_LEN=24" })]
+    [InlineData("axis_dwc", new[] { "-GIN_LANES=16", "-GOUT_LANES=1", "-GVEC_LEN=16" })]
     [InlineData("mvu", new[] { "-GWEIGHT_MODE=2" })]
     [InlineData("mvu", new[] { "-GWEIGHT_MODE=1" })]
     [InlineData("mvu", new[] { "-GWEIGHT_MODE=0", "-GW_BITS=8" })]
-    [InlineData("mvu", new[] { "-GSIMD=1", "-GPE=1", "-GIN_LANES=1" })]
-    [InlineData("mvu", new[] { "-GSIMD=16", "-GPE=8", "-GIN_LANES=16", "-GOUT_BITS=16" })]
+    [InlineData("mvu", new[] { "-GSIMD=1", "-GPE=1" })]
+    [InlineData("mvu", new[] { "-GSIMD=16", "-GPE=8", "-GOUT_BITS=16" })]
     public void LintCleanUnderVerilatorWall(string top, string[] parameters)
     {
         var files = top == "mvu" ? MvuFiles : [top + ".v"];

@@ -5,7 +5,8 @@ using QuantHdl.Ir;
 namespace QuantHdl.Tests.Hdl;
 
 /// <summary>
-/// hdl/mvu.v under Icarus (tb_mvu.v with ROM models), against a reference built from WeightArithmetic
+/// hdl/mvu.v under Icarus (tb_mvu.v with ROM models, and hdl/axis_dwc.v in front when the input beats
+/// are not SIMD elements wide, as in the generated wrapper), against a reference built from WeightArithmetic
 /// and RequantMath, with and without random stalls on input valid and output ready.
 /// </summary>
 public sealed class MvuBlockTests
@@ -38,7 +39,7 @@ public sealed class MvuBlockTests
         File.WriteAllLines(Path_("x.hex"), xs.SelectMany(x => x).Select(v => v.ToString("x", CultureInfo.InvariantCulture)));
         string I(long v) => v.ToString(CultureInfo.InvariantCulture);
         HdlTestKit.RunIverilog(dir, "tb_mvu",
-            ["tb/tb_mvu.v", "mvu.v", "requant.v", "post_lane.v", "post_term.v", "pot_term.v", "uniform_term.v", "add_tree.v", "neg_count.v", "axis_fifo.v"],
+            ["tb/tb_mvu.v", "mvu.v", "requant.v", "post_lane.v", "post_term.v", "pot_term.v", "uniform_term.v", "add_tree.v", "neg_count.v", "axis_fifo.v", "axis_dwc.v"],
             new Dictionary<string, string>
             {
                 ["IN"] = I(inSize), ["OUT"] = I(outSize), ["SIMD"] = I(simd), ["PE"] = I(pe), ["IN_LANES"] = I(inLanes),
