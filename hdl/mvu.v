@@ -18,7 +18,12 @@
 // are magnitudes m with a sign; a negative term enters the adder tree as ~m = -m - 1 (an XOR) and
 // the count of negative terms is one more leaf, which completes each -m = ~m + 1.
 //
-// All sums are modulo 2^ACC_BITS, which is exact because ACC_BITS comes from the bound of §5.
+// Adder tree widths (add_tree.v): every leaf is a signed LEAF_W-bit value, the uniform product or
+// the magnitude m (or ~m = -m - 1, its sign-extended complement) or the count, each with a sign
+// bit; each tree level adds one bit, capped at ACC_BITS. Below the cap a node holds its exact value.
+// At the cap sums are modulo 2^ACC_BITS; that reduction commutes with addition, and the true sum of
+// a tree (a partial sum of one output channel, |sum| <= Bound) fits ACC_BITS signed bits by the
+// bound of §5, so the root is exact. The accumulator adds in ACC_BITS bits for the same reason.
 //
 // Dataflow: the input vector is double buffered in a simple dual-port RAM of SIMD-wide words,
 // xmem[{bank, sf}] (two banks of 2^ceil(log2 SF) words; the words from SF up are unused when SF is
@@ -88,6 +93,13 @@ module mvu #(
     localparam integer SLICE_BITS = SIMD * A_BITS;
     // POT and POST add one leaf per PE: the count of negative terms (the +1 of each ~m).
     localparam integer LEAVES = (WEIGHT_MODE == 0) ? SIMD : SIMD + 1;
+    // Term magnitude widths of post_term.v and pot_term.v, and the bits of the negative-term count.
+    localparam integer POST_LW = A_BITS + SQRT_FRAC_BITS;
+    localparam integer MAG_BITS = (WEIGHT_MODE == 2) ? POST_LW + ((2 ** (W_BITS - 1)) - 2) / 2
+                                                     : A_BITS + (2 ** (W_BITS - 1)) - 2;
+    localparam integer NEG_W = $clog2(SIMD + 1);
+    // Signed leaf width: the uniform product, or a magnitude (or its complement) and the count plus a sign bit.
+    localparam integer LEAF_W = (WEIGHT_MODE == 0) ? A_BITS + W_BITS : ((MAG_BITS > NEG_W) ? MAG_BITS : NEG_W) + 1;
     // Issue of an nf group's first word to its result entering the FIFO, plus the credit return.
     localparam integer PIPE_LAT = 7;
     localparam integer OF_NEED = 1 + (PIPE_LAT + SF - 1) / SF;
@@ -190,13 +202,12 @@ module mvu #(
     assign p_addr = P_ADDR_BITS'(nf2);
 
     // ------------------------------------------------------------------ terms and adder trees
-    wire [PE*LEAVES*ACC_BITS-1:0] leaves;
+    wire [PE*LEAVES*LEAF_W-1:0] leaves;
 
     genvar s, p;
     generate
         if (WEIGHT_MODE == 2) begin : g_post
-            localparam integer LW = A_BITS + SQRT_FRAC_BITS;
-            localparam integer MAG_BITS = LW + ((2 ** (W_BITS - 1)) - 2) / 2;
+            localparam integer LW = POST_LW;
             wire [SIMD*LW-1:0] lane0_w;
             wire [SIMD*LW-1:0] lane1_w;
             reg  [SIMD*LW-1:0] lane0;
@@ -216,13 +227,12 @@ module mvu #(
                     post_term #(.LW(LW), .W_BITS(W_BITS)) u_term (
                         .x0(lane0[s*LW +: LW]), .x1(lane1[s*LW +: LW]),
                         .code(w2[(p*SIMD + s)*W_BITS +: W_BITS]), .mag(mag), .neg(neg[s]));
-                    assign leaves[(p*LEAVES + s)*ACC_BITS +: ACC_BITS] = ACC_BITS'(mag) ^ {ACC_BITS{neg[s]}};
+                    assign leaves[(p*LEAVES + s)*LEAF_W +: LEAF_W] = {{(LEAF_W - MAG_BITS){neg[s]}}, mag ^ {MAG_BITS{neg[s]}}};
                 end
-                neg_count #(.N(SIMD), .W(ACC_BITS)) u_count (
-                    .bits(neg), .count(leaves[(p*LEAVES + SIMD)*ACC_BITS +: ACC_BITS]));
+                neg_count #(.N(SIMD), .W(LEAF_W)) u_count (
+                    .bits(neg), .count(leaves[(p*LEAVES + SIMD)*LEAF_W +: LEAF_W]));
             end
         end else if (WEIGHT_MODE == 1) begin : g_pot
-            localparam integer MAG_BITS = A_BITS + (2 ** (W_BITS - 1)) - 2;
             reg [SLICE_BITS-1:0] xl;
             always @(posedge clk) xl <= x1;
             for (p = 0; p < PE; p = p + 1) begin : g_pe
@@ -232,10 +242,10 @@ module mvu #(
                     pot_term #(.A_BITS(A_BITS), .W_BITS(W_BITS)) u_term (
                         .x(xl[s*A_BITS +: A_BITS]), .code(w2[(p*SIMD + s)*W_BITS +: W_BITS]),
                         .mag(mag), .neg(neg[s]));
-                    assign leaves[(p*LEAVES + s)*ACC_BITS +: ACC_BITS] = ACC_BITS'(mag) ^ {ACC_BITS{neg[s]}};
+                    assign leaves[(p*LEAVES + s)*LEAF_W +: LEAF_W] = {{(LEAF_W - MAG_BITS){neg[s]}}, mag ^ {MAG_BITS{neg[s]}}};
                 end
-                neg_count #(.N(SIMD), .W(ACC_BITS)) u_count (
-                    .bits(neg), .count(leaves[(p*LEAVES + SIMD)*ACC_BITS +: ACC_BITS]));
+                neg_count #(.N(SIMD), .W(LEAF_W)) u_count (
+                    .bits(neg), .count(leaves[(p*LEAVES + SIMD)*LEAF_W +: LEAF_W]));
             end
         end else begin : g_uniform
             reg [SLICE_BITS-1:0] xl;
@@ -245,7 +255,7 @@ module mvu #(
                     wire signed [A_BITS+W_BITS-1:0] t;
                     uniform_term #(.A_BITS(A_BITS), .W_BITS(W_BITS)) u_term (
                         .x(xl[s*A_BITS +: A_BITS]), .w(w2[(p*SIMD + s)*W_BITS +: W_BITS]), .t(t));
-                    assign leaves[(p*LEAVES + s)*ACC_BITS +: ACC_BITS] = ACC_BITS'(t);
+                    assign leaves[(p*LEAVES + s)*LEAF_W +: LEAF_W] = t;
                 end
             end
         end
@@ -258,8 +268,8 @@ module mvu #(
 
     generate
         for (p = 0; p < PE; p = p + 1) begin : g_tree
-            add_tree #(.N(LEAVES), .W(ACC_BITS)) u_tree (
-                .leaves(leaves[p*LEAVES*ACC_BITS +: LEAVES*ACC_BITS]), .sum(psum_w[p*ACC_BITS +: ACC_BITS]));
+            add_tree #(.N(LEAVES), .LW(LEAF_W), .W(ACC_BITS)) u_tree (
+                .leaves(leaves[p*LEAVES*LEAF_W +: LEAVES*LEAF_W]), .sum(psum_w[p*ACC_BITS +: ACC_BITS]));
         end
     endgenerate
 
