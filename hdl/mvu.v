@@ -37,6 +37,11 @@
 // requant product -> round/shift/clamp -> output FIFO. The compute pipeline never stalls: an
 // nf group starts only when it holds a credit for a free output FIFO slot, so m_axis_tready = 0
 // backs up into the compute loop and then into s_axis_tready without losing or repeating data.
+// Requantization (requant.v, two stages) is time-shared when SF >= PE: an nf group completes at
+// most once every SF cycles, so ONE unit takes the group's PE sums with their {k, M0} from a shift
+// register loaded when the group completes, one channel per cycle, and the beat is pushed with the
+// last channel's result (PE - 1 cycles later than in parallel). When SF < PE, PE units work in
+// parallel. Results and their order are the same either way; PIPE_LAT sizes the credits for both.
 module mvu #(
     parameter integer IN = 16,
     parameter integer OUT = 8,
@@ -100,8 +105,14 @@ module mvu #(
     localparam integer NEG_W = $clog2(SIMD + 1);
     // Signed leaf width: the uniform product, or a magnitude (or its complement) and the count plus a sign bit.
     localparam integer LEAF_W = (WEIGHT_MODE == 0) ? A_BITS + W_BITS : ((MAG_BITS > NEG_W) ? MAG_BITS : NEG_W) + 1;
-    // Issue of an nf group's first word to its result entering the FIFO, plus the credit return.
-    localparam integer PIPE_LAT = 7;
+    // Requantization: one unit shared by the PE channels of a group when groups complete at most
+    // once every SF >= PE cycles, else one unit per PE.
+    localparam RQ_SHARED = (SF >= PE);
+    // Cycles from the end of an nf group's issue until its credit can be reused: its beat enters the
+    // FIFO 6 cycles after the issue of its last word (5 + PE shared, where the PE channels pass the
+    // unit one after another), is popped a cycle later at the earliest, and the credit counts again
+    // the cycle after that. Groups start every SF cycles, so OF_NEED credits keep the loop busy.
+    localparam integer PIPE_LAT = RQ_SHARED ? 6 + PE : 7;
     localparam integer OF_NEED = 1 + (PIPE_LAT + SF - 1) / SF;
     localparam integer OF_DEPTH = 2 ** $clog2(OF_NEED);
     localparam integer CR_W = $clog2(OF_DEPTH + 1);
@@ -284,38 +295,113 @@ module mvu #(
     // ------------------------------------------------------------------ stage 4: accumulate
     // p_data (read with p_addr in stage 2) is valid now. B starts the sum (§4).
     reg  [PE*ACC_BITS-1:0] acc;
-    reg  [PE*MB-1:0]       rq_m0;
-    reg  [PE*6-1:0]        rq_k;
-    reg                    rq_v, tl4;
-    wire [PE-1:0]          rq_out_v;
-    wire [PE*OUT_BITS-1:0] rq_y;
+    wire [PE*ACC_BITS-1:0] acc_next;
 
     generate
         for (p = 0; p < PE; p = p + 1) begin : g_acc
             wire [ACC_BITS-1:0] base = first3 ? p_data[p*PW +: ACC_BITS] : acc[p*ACC_BITS +: ACC_BITS];
-            // A named signed wire rather than $signed() on the port: Yosys 0.23 asserts on the latter when PE = 1.
-            wire signed [ACC_BITS-1:0] acc_s = acc[p*ACC_BITS +: ACC_BITS];
+            assign acc_next[p*ACC_BITS +: ACC_BITS] = base + psum[p*ACC_BITS +: ACC_BITS];
             always @(posedge clk) begin
-                if (v3) acc[p*ACC_BITS +: ACC_BITS] <= base + psum[p*ACC_BITS +: ACC_BITS];
-                if (v3 && last3) begin
-                    rq_m0[p*MB +: MB] <= p_data[p*PW + ACC_BITS +: MB];
-                    rq_k[p*6 +: 6]    <= p_data[p*PW + ACC_BITS + MB +: 6];
-                end
+                if (v3) acc[p*ACC_BITS +: ACC_BITS] <= acc_next[p*ACC_BITS +: ACC_BITS];
             end
-            requant #(.ACC_BITS(ACC_BITS), .MB(MB), .OUT_BITS(OUT_BITS), .LO(LO), .HI(HI)) u_rq (
-                .clk(clk), .rst(rst), .in_valid(rq_v),
-                .acc(acc_s), .m0(rq_m0[p*MB +: MB]), .k(rq_k[p*6 +: 6]),
-                .out_valid(rq_out_v[p]), .y(rq_y[p*OUT_BITS +: OUT_BITS]));
         end
     endgenerate
 
-    reg tl5, tl6;
-    always @(posedge clk) begin
-        tl4  <= tl3;
-        tl5  <= tl4;
-        tl6  <= tl5;
-        rq_v <= rst ? 1'b0 : (v3 && last3);
-    end
+    // ------------------------------------------------------------------ requantization
+    // The beat of a finished nf group that enters the output FIFO.
+    wire                   of_push;
+    wire [PE*OUT_BITS-1:0] of_data;
+    wire                   of_last;
+
+    generate
+        if (RQ_SHARED) begin : g_rq_shared
+            // One requant unit, time-shared: the PE finished sums of a group and their {k, M0} are
+            // loaded into a shift register when the group completes and fed to the unit one per
+            // cycle, channel nf*PE first. A group completes at most once every SF >= PE cycles, so a
+            // load never overtakes a feed still in progress (the last feed cycle may coincide with
+            // the next load). The PE results are collected and pushed as one beat with the last.
+            localparam integer PE_W = (PE > 1) ? $clog2(PE) : 1;
+            wire [PE*PW-1:0] sr_load;
+            for (p = 0; p < PE; p = p + 1) begin : g_load
+                assign sr_load[p*PW +: PW] = {p_data[p*PW + ACC_BITS +: MB + 6], acc_next[p*ACC_BITS +: ACC_BITS]};
+            end
+            reg  [PE*PW-1:0] sr;
+            reg              feed, feed_tl;
+            reg  [PE_W-1:0]  cnt;
+            reg              last_a, last_b, tl_a, tl_b;
+            wire             feed_last = (cnt == PE_W'(PE - 1));
+            wire             rq_out_v;
+            wire [OUT_BITS-1:0] rq_y;
+            // A named signed wire rather than $signed() on the port: Yosys 0.23 asserts on the latter when PE = 1.
+            wire signed [ACC_BITS-1:0] acc_s = sr[ACC_BITS-1:0];
+
+            always @(posedge clk) begin
+                if (v3 && last3) begin
+                    sr      <= sr_load;
+                    cnt     <= {PE_W{1'b0}};
+                    feed_tl <= tl3;
+                end else if (feed && !feed_last) begin
+                    sr  <= sr >> PW;
+                    cnt <= cnt + 1'b1;
+                end
+                if (rst) feed <= 1'b0;
+                else if (v3 && last3) feed <= 1'b1;
+                else if (feed_last) feed <= 1'b0;
+                // The unit's two stages: last element of a group and its tlast travel alongside.
+                last_a <= rst ? 1'b0 : (feed && feed_last);
+                last_b <= rst ? 1'b0 : last_a;
+                tl_a   <= feed_tl;
+                tl_b   <= tl_a;
+            end
+
+            requant #(.ACC_BITS(ACC_BITS), .MB(MB), .OUT_BITS(OUT_BITS), .LO(LO), .HI(HI)) u_rq (
+                .clk(clk), .rst(rst), .in_valid(feed),
+                .acc(acc_s), .m0(sr[ACC_BITS +: MB]), .k(sr[ACC_BITS + MB +: 6]),
+                .out_valid(rq_out_v), .y(rq_y));
+
+            assign of_push = rq_out_v && last_b;
+            assign of_last = tl_b;
+            if (PE > 1) begin : g_collect
+                reg  [(PE-1)*OUT_BITS-1:0] ycol;
+                wire [PE*OUT_BITS-1:0]     ycat = {rq_y, ycol};
+                always @(posedge clk) begin
+                    if (rq_out_v) ycol <= ycat[PE*OUT_BITS-1:OUT_BITS];
+                end
+                assign of_data = ycat;
+            end else begin : g_single
+                assign of_data = rq_y;
+            end
+        end else begin : g_rq_parallel
+            // One requant unit per PE: groups may complete every cycle (SF < PE).
+            reg  [PE*MB-1:0]       rq_m0;
+            reg  [PE*6-1:0]        rq_k;
+            reg                    rq_v, tl4, tl5, tl6;
+            wire [PE-1:0]          rq_out_v;
+            wire [PE*OUT_BITS-1:0] rq_y;
+            for (p = 0; p < PE; p = p + 1) begin : g_pe
+                wire signed [ACC_BITS-1:0] acc_s = acc[p*ACC_BITS +: ACC_BITS];
+                always @(posedge clk) begin
+                    if (v3 && last3) begin
+                        rq_m0[p*MB +: MB] <= p_data[p*PW + ACC_BITS +: MB];
+                        rq_k[p*6 +: 6]    <= p_data[p*PW + ACC_BITS + MB +: 6];
+                    end
+                end
+                requant #(.ACC_BITS(ACC_BITS), .MB(MB), .OUT_BITS(OUT_BITS), .LO(LO), .HI(HI)) u_rq (
+                    .clk(clk), .rst(rst), .in_valid(rq_v),
+                    .acc(acc_s), .m0(rq_m0[p*MB +: MB]), .k(rq_k[p*6 +: 6]),
+                    .out_valid(rq_out_v[p]), .y(rq_y[p*OUT_BITS +: OUT_BITS]));
+            end
+            always @(posedge clk) begin
+                tl4  <= tl3;
+                tl5  <= tl4;
+                tl6  <= tl5;
+                rq_v <= rst ? 1'b0 : (v3 && last3);
+            end
+            assign of_push = &rq_out_v;
+            assign of_data = rq_y;
+            assign of_last = tl6;
+        end
+    endgenerate
 
     // ------------------------------------------------------------------ output FIFO
     // Never full when pushed: every nf group in flight holds a credit for its slot.
@@ -325,7 +411,7 @@ module mvu #(
 
     axis_fifo #(.WIDTH(PE*OUT_BITS), .DEPTH(OF_DEPTH)) u_ofifo (
         .clk(clk), .rst(rst),
-        .s_axis_tvalid(&rq_out_v), .s_axis_tready(ofifo_ready), .s_axis_tdata(rq_y), .s_axis_tlast(tl6),
+        .s_axis_tvalid(of_push), .s_axis_tready(ofifo_ready), .s_axis_tdata(of_data), .s_axis_tlast(of_last),
         .m_axis_tvalid(m_axis_tvalid), .m_axis_tready(m_axis_tready), .m_axis_tdata(m_axis_tdata),
         .m_axis_tlast(m_axis_tlast));
 endmodule

@@ -38,14 +38,18 @@ public sealed partial class HdlLibraryTests
     }
 
     [Theory]
-    [InlineData(2, 4, 2)] // POST: only the PE requant multipliers
-    [InlineData(1, 4, 2)] // POT: the same
-    [InlineData(0, 8, 10)] // uniform: SIMD*PE term multipliers plus the PE requant ones
-    public void OnlyUniformMacsUseMultipliers(int mode, int wBits, int expectedMuls)
+    // SF = 16/4 = 4 >= PE = 2: one requant multiplier shared by the PE channels.
+    [InlineData(2, 4, 4, 1)] // POST: only the shared requant multiplier
+    [InlineData(1, 4, 4, 1)] // POT: the same
+    [InlineData(0, 8, 4, 9)] // uniform: SIMD*PE term multipliers plus the shared requant one
+    // SF = 16/16 = 1 < PE = 2: one requant multiplier per PE.
+    [InlineData(2, 4, 16, 2)] // POST: only the PE requant multipliers
+    [InlineData(0, 8, 16, 34)] // uniform: SIMD*PE term multipliers plus the PE requant ones
+    public void OnlyUniformMacsUseMultipliers(int mode, int wBits, int simd, int expectedMuls)
     {
         var dir = HdlTestKit.NewTempDir("yosys");
         var script = $"read_verilog -sv {string.Join(' ', MvuFiles.Select(HdlTestKit.HdlFile))}; " +
-                     $"chparam -set IN 16 -set OUT 8 -set SIMD 4 -set PE 2 -set WEIGHT_MODE {mode} -set W_BITS {wBits} mvu; " +
+                     $"chparam -set IN 16 -set OUT 8 -set SIMD {simd} -set PE 2 -set WEIGHT_MODE {mode} -set W_BITS {wBits} mvu; " +
                      "hierarchy -top mvu; proc; flatten; opt; wreduce; stat";
         var r = ExternalTool.RunChecked("yosys", ["-p", script], dir, TimeSpan.FromMinutes(2));
         var stat = r.Stdout[r.Stdout.LastIndexOf("Number of cells", StringComparison.Ordinal)..];

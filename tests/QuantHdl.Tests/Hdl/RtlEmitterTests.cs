@@ -72,9 +72,9 @@ public sealed class RtlEmitterTests
     }
 
     [Theory]
-    [InlineData("post:4", 3)]    // the requant multipliers of fc1 (PE 2) and fc2 (PE 1) only
-    [InlineData("pot:4", 3)]
-    [InlineData("uniform:8", 11)] // plus one per term: 2x2 in fc1, 4x1 in fc2
+    [InlineData("post:4", 2)]    // the requant multipliers only: one each in fc1 (SF 4 >= PE 2, shared) and fc2 (PE 1)
+    [InlineData("pot:4", 2)]
+    [InlineData("uniform:8", 10)] // plus one per term: 2x2 in fc1, 4x1 in fc2
     public void EmittedDesignSynthesizesWithYosys(string spec, int expectedMuls)
     {
         var dir = HdlTestKit.NewTempDir("synth");
