@@ -20,7 +20,14 @@ public sealed class MvuBlockTests
     [InlineData("pot:4", 8, 16, 8, 2, 4, 8, false, 35)]
     [InlineData("pot:3", 4, 8, 4, 8, 1, 8, true, 0)]
     [InlineData("uniform:8", 8, 16, 8, 8, 2, 16, true, 35)]
-    [InlineData("uniform:4", 8, 12, 10, 4, 5, 3, false, 50)]
+    [InlineData("uniform:4", 8, 12, 10, 4, 5, 3, false, 50)]  // SF = 3 < PE = 5: one requant unit per PE
+    // One shared requant unit (SF >= PE) at its limit SF = PE, where a group completes as the previous
+    // group's last channel is fed, and one unit per PE just below it (SF = PE - 1 and PE - 2).
+    [InlineData("post:4", 8, 16, 8, 4, 4, 4, false, 0)]    // SF = PE = 4
+    [InlineData("post:4", 8, 16, 8, 4, 4, 2, false, 35)]   // SF = PE = 4
+    [InlineData("uniform:6", 6, 8, 8, 4, 2, 4, true, 45)]  // SF = PE = 2
+    [InlineData("pot:4", 8, 12, 8, 4, 4, 4, true, 35)]     // SF = 3 < PE = 4
+    [InlineData("post:4", 8, 8, 12, 2, 6, 2, false, 35)]   // SF = 4 < PE = 6
     public void MatchesReference(string spec, int actBits, int inSize, int outSize, int simd, int pe, int inLanes, bool signedOut, int stallPercent)
     {
         var w = WeightSpec.Parse(spec);
