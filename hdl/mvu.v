@@ -37,11 +37,11 @@
 // requant product -> round/shift/clamp -> output FIFO. The compute pipeline never stalls: an
 // nf group starts only when it holds a credit for a free output FIFO slot, so m_axis_tready = 0
 // backs up into the compute loop and then into s_axis_tready without losing or repeating data.
-// Requantization (requant.v, two stages) is time-shared when SF >= PE: an nf group completes at
+// Requantization (requant.v, two stages) is time-shared when SF >= PE > 1: an nf group completes at
 // most once every SF cycles, so ONE unit takes the group's PE sums with their {k, M0} from a shift
 // register loaded when the group completes, one channel per cycle, and the beat is pushed with the
-// last channel's result (PE - 1 cycles later than in parallel). When SF < PE, PE units work in
-// parallel. Results and their order are the same either way; PIPE_LAT sizes the credits for both.
+// last channel's result (PE - 1 cycles later than in parallel). Otherwise PE units work in
+// parallel (one unit when PE = 1). Results and their order are the same either way; PIPE_LAT sizes the credits for both.
 module mvu #(
     parameter integer IN = 16,
     parameter integer OUT = 8,
@@ -106,8 +106,9 @@ module mvu #(
     // Signed leaf width: the uniform product, or a magnitude (or its complement) and the count plus a sign bit.
     localparam integer LEAF_W = (WEIGHT_MODE == 0) ? A_BITS + W_BITS : ((MAG_BITS > NEG_W) ? MAG_BITS : NEG_W) + 1;
     // Requantization: one unit shared by the PE channels of a group when groups complete at most
-    // once every SF >= PE cycles, else one unit per PE.
-    localparam RQ_SHARED = (SF >= PE);
+    // once every SF >= PE cycles, else one unit per PE. With PE = 1 both are one unit; the parallel
+    // form reads the accumulator directly and needs no shift register.
+    localparam RQ_SHARED = (PE > 1) && (SF >= PE);
     // Cycles from the end of an nf group's issue until its credit can be reused: its beat enters the
     // FIFO 6 cycles after the issue of its last word (5 + PE shared, where the PE channels pass the
     // unit one after another), is popped a cycle later at the earliest, and the credit counts again
@@ -320,7 +321,7 @@ module mvu #(
             // cycle, channel nf*PE first. A group completes at most once every SF >= PE cycles, so a
             // load never overtakes a feed still in progress (the last feed cycle may coincide with
             // the next load). The PE results are collected and pushed as one beat with the last.
-            localparam integer PE_W = (PE > 1) ? $clog2(PE) : 1;
+            localparam integer PE_W = $clog2(PE);
             wire [PE*PW-1:0] sr_load;
             for (p = 0; p < PE; p = p + 1) begin : g_load
                 assign sr_load[p*PW +: PW] = {p_data[p*PW + ACC_BITS +: MB + 6], acc_next[p*ACC_BITS +: ACC_BITS]};
@@ -332,7 +333,7 @@ module mvu #(
             wire             feed_last = (cnt == PE_W'(PE - 1));
             wire             rq_out_v;
             wire [OUT_BITS-1:0] rq_y;
-            // A named signed wire rather than $signed() on the port: Yosys 0.23 asserts on the latter when PE = 1.
+            // A named signed wire rather than $signed() on the port, as in g_rq_parallel.
             wire signed [ACC_BITS-1:0] acc_s = sr[ACC_BITS-1:0];
 
             always @(posedge clk) begin
@@ -361,24 +362,22 @@ module mvu #(
 
             assign of_push = rq_out_v && last_b;
             assign of_last = tl_b;
-            if (PE > 1) begin : g_collect
-                reg  [(PE-1)*OUT_BITS-1:0] ycol;
-                wire [PE*OUT_BITS-1:0]     ycat = {rq_y, ycol};
-                always @(posedge clk) begin
-                    if (rq_out_v) ycol <= ycat[PE*OUT_BITS-1:OUT_BITS];
-                end
-                assign of_data = ycat;
-            end else begin : g_single
-                assign of_data = rq_y;
+            // Channels 0 .. PE-2 of the group wait in ycol (channel 0 lowest); the last joins them.
+            reg  [(PE-1)*OUT_BITS-1:0] ycol;
+            wire [PE*OUT_BITS-1:0]     ycat = {rq_y, ycol};
+            always @(posedge clk) begin
+                if (rq_out_v) ycol <= ycat[PE*OUT_BITS-1:OUT_BITS];
             end
+            assign of_data = ycat;
         end else begin : g_rq_parallel
-            // One requant unit per PE: groups may complete every cycle (SF < PE).
+            // One requant unit per PE: groups may complete every cycle (SF < PE), or PE = 1.
             reg  [PE*MB-1:0]       rq_m0;
             reg  [PE*6-1:0]        rq_k;
             reg                    rq_v, tl4, tl5, tl6;
             wire [PE-1:0]          rq_out_v;
             wire [PE*OUT_BITS-1:0] rq_y;
             for (p = 0; p < PE; p = p + 1) begin : g_pe
+                // A named signed wire rather than $signed() on the port: Yosys 0.23 asserts on the latter when PE = 1.
                 wire signed [ACC_BITS-1:0] acc_s = acc[p*ACC_BITS +: ACC_BITS];
                 always @(posedge clk) begin
                     if (v3 && last3) begin
