@@ -118,11 +118,11 @@ internal static class Cli
     {
         var build = new Option<string>("--build") { Description = "Build directory from 'quanthdl compile'", Required = true };
         var limit = new Option<int>("--limit") { Description = "Simulate at most this many test images", DefaultValueFactory = _ => 10000 };
-        var data = Data();
+        var data = new Option<string?>("--data") { Description = "Directory with IDX files; default: the data set the build was compiled with (BUILD/dataset.json)" };
         var cmd = new Command("simulate", "Run ir.json in the integer-only golden simulator on the test set; compare with the fake-quant model") { build, limit, data };
         cmd.SetAction(p => Guard(() =>
         {
-            var rep = SimulateFlow.Simulate(p.GetValue(build)!, p.GetValue(data)!, p.GetValue(limit), new SpectreReporter());
+            var rep = SimulateFlow.Simulate(p.GetValue(build)!, p.GetValue(data), p.GetValue(limit), new SpectreReporter());
             return 0;
         }));
         return cmd;

@@ -73,6 +73,8 @@ public static class CompileFlow
         var test = IdxDataset.Load(o.DataDir, train: false);
         if (test.Features != graph.Nodes[0].OutSize)
             throw new ArgumentException($"the network takes {graph.Nodes[0].OutSize} inputs but images in {o.DataDir} have {test.Features} pixels");
+        if (test.Classes != graph.Classes)
+            throw new ArgumentException($"the network has {graph.Classes} logits but {o.DataDir} has {test.Classes} classes");
         int n = Math.Min(o.Vectors, test.Count);
         var inputs = new long[n][];
         for (int s = 0; s < n; s++)
@@ -80,6 +82,7 @@ public static class CompileFlow
 
         using var dir = OutputDirectory.Begin(buildDir);
         IrJson.Save(graph, Path.Combine(dir.StagingPath, IrFile));
+        new BuildDataset(Path.GetFullPath(o.DataDir), test.Classes, test.Features).Save(dir.StagingPath);
         var ckpt = Path.Combine(dir.StagingPath, CheckpointDir);
         Directory.CreateDirectory(ckpt);
         foreach (var f in new[] { Checkpoint.InfoFile, Checkpoint.DataFile })

@@ -21,15 +21,21 @@ public static class SimulateFlow
     /// <summary>Report file name inside a build directory.</summary>
     public const string ReportFile = "simulate.json";
 
-    /// <summary>Runs the golden model and the fake-quant model on the test set and compares them.</summary>
-    public static SimulateReport Simulate(string buildDir, string dataDir, int limit, IFlowReporter r)
+    /// <summary>
+    /// Runs the golden model and the fake-quant model on the test set and compares them.
+    /// <paramref name="dataDir"/> null means the data set the build was compiled with (<see cref="BuildDataset"/>).
+    /// </summary>
+    public static SimulateReport Simulate(string buildDir, string? dataDir, int limit, IFlowReporter r)
     {
         if (limit < 1) throw new ArgumentException($"--limit {limit} must be positive");
         var graph = IrJson.Load(Path.Combine(buildDir, CompileFlow.IrFile));
+        dataDir ??= BuildDataset.Load(buildDir).DataDir;
         var (_, model) = ModelStore.LoadQat(Path.Combine(buildDir, CompileFlow.CheckpointDir));
         var test = IdxDataset.Load(dataDir, train: false);
         if (test.Features != graph.Nodes[0].OutSize)
             throw new ArgumentException($"ir.json takes {graph.Nodes[0].OutSize} inputs but images in {dataDir} have {test.Features} pixels");
+        if (test.Classes != graph.Classes)
+            throw new ArgumentException($"ir.json has {graph.Classes} logits but {dataDir} has {test.Classes} classes");
         if (limit < test.Count) test = test.Take(limit);
         var sim = new GoldenSimulator(graph);
         var golden = new int[test.Count];

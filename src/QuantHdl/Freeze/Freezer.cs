@@ -32,7 +32,7 @@ public static class Freezer
             inType = l.OutputType;
             inSize = l.Out;
         }
-        var g = new IrGraph(m.Name, nodes.ToArray());
+        var g = new IrGraph(m.Name, nodes.ToArray()) { Output = nodes[^1].Name, Classes = nodes[^1].OutSize };
         IrValidator.Check(g);
         return g;
     }

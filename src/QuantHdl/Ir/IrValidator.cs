@@ -45,6 +45,27 @@ public static class IrValidator
             }
             seen.Add(n.Name, n);
         }
+        CheckOutput(g);
+    }
+
+    /// <summary>
+    /// The declared output is the last node (nothing consumes it), and it is a logit layer: a dense
+    /// layer with a signed clamp and one logit per class.
+    /// </summary>
+    private static void CheckOutput(IrGraph g)
+    {
+        if (string.IsNullOrWhiteSpace(g.Output)) throw new IrException($"graph '{g.Name}' declares no output node");
+        var last = g.Nodes[^1];
+        if (g.Output != last.Name)
+        {
+            string what = g.Nodes.Any(n => n.Name == g.Output) ? "is not the last node" : "is not a node of the graph";
+            throw new IrException($"graph '{g.Name}': declared output '{g.Output}' {what}; the last node is '{last.Name}' (was a node deleted or reordered?)");
+        }
+        if (g.Classes < 2) throw new IrException($"graph '{g.Name}': {g.Classes} classes; a classifier needs at least 2");
+        if (last.Op is not DenseOp d || !last.OutType.Signed || d.Rq.Lo >= 0)
+            throw new IrException($"graph '{g.Name}': output '{last.Name}' is not a logit layer (a dense layer with signed, unclamped-at-zero outputs); was the logit layer deleted?");
+        if (last.OutSize != g.Classes)
+            throw new IrException($"graph '{g.Name}': output '{last.Name}' has {last.OutSize} logits but the graph declares {g.Classes} classes");
     }
 
     private static void CheckInput(IrNode n, InputOp op, int idx, string[] inputs)

@@ -63,17 +63,46 @@ public class PipelineTests(PipelineFixture fx) : IClassFixture<PipelineFixture>
     [Fact]
     public void TheSameSeedGivesTheSameModelAndTheSameIr()
     {
+        // Reruns every stage from scratch (float training, QAT, compile) and compares the bytes.
         var again = CliRunner.TempDir("determinism");
         var o = new TrainOptions(Epochs: 2, Seed: 3, DataDir: fx.Data);
-        TrainFlow.TrainFloat(MlpSpec.Parse("mlp:784-32-16-10"), o, Path.Combine(again, "fp"), new SilentReporter());
-        Assert.Equal(File.ReadAllBytes(Path.Combine(fx.FloatDir, Checkpoint.DataFile)), File.ReadAllBytes(Path.Combine(again, "fp", Checkpoint.DataFile)));
-        CompileFlow.Compile(fx.QatDir, Path.Combine(again, "build"), new CompileOptions { DataDir = fx.Data, Vectors = 100 }, new SilentReporter(), VerifyFlow.Emit);
-        Assert.Equal(File.ReadAllText(Path.Combine(fx.BuildDir, CompileFlow.IrFile)), File.ReadAllText(Path.Combine(again, "build", CompileFlow.IrFile)));
+        string fp = Path.Combine(again, "fp"), qat = Path.Combine(again, "qat"), build = Path.Combine(again, "build");
+        TrainFlow.TrainFloat(MlpSpec.Parse("mlp:784-32-16-10"), o, fp, new SilentReporter());
+        Assert.Equal(File.ReadAllBytes(Path.Combine(fx.FloatDir, Checkpoint.DataFile)), File.ReadAllBytes(Path.Combine(fp, Checkpoint.DataFile)));
+        TrainFlow.Qat(fp, WeightSpec.Parse("post:4"), ActivationSpec.Parse("uniform:4"), o with { Epochs = 1, Lr = 5e-4 }, qat, new SilentReporter());
+        Assert.Equal(File.ReadAllBytes(Path.Combine(fx.QatDir, Checkpoint.DataFile)), File.ReadAllBytes(Path.Combine(qat, Checkpoint.DataFile)));
+        CompileFlow.Compile(qat, build, new CompileOptions { DataDir = fx.Data, Vectors = 100 }, new SilentReporter(), VerifyFlow.Emit);
+        Assert.Equal(File.ReadAllText(Path.Combine(fx.BuildDir, CompileFlow.IrFile)), File.ReadAllText(Path.Combine(build, CompileFlow.IrFile)));
         var rtl = Directory.GetFiles(Path.Combine(fx.BuildDir, "rtl")).Select(Path.GetFileName).Order().ToArray();
         Assert.NotEmpty(rtl);
-        Assert.Equal(rtl, Directory.GetFiles(Path.Combine(again, "build", "rtl")).Select(Path.GetFileName).Order().ToArray());
+        Assert.Equal(rtl, Directory.GetFiles(Path.Combine(build, "rtl")).Select(Path.GetFileName).Order().ToArray());
         foreach (var f in rtl)
-            Assert.Equal(File.ReadAllBytes(Path.Combine(fx.BuildDir, "rtl", f!)), File.ReadAllBytes(Path.Combine(again, "build", "rtl", f!)));
+            Assert.Equal(File.ReadAllBytes(Path.Combine(fx.BuildDir, "rtl", f!)), File.ReadAllBytes(Path.Combine(build, "rtl", f!)));
+    }
+
+    [Fact]
+    public void SimulateUsesTheDataTheBuildWasCompiledWith()
+    {
+        // The fixture compiled against a 1,000-image test subset; the default data set has 10,000.
+        var rep = SimulateFlow.Simulate(fx.BuildDir, null, 10000, new SilentReporter());
+        Assert.Equal(1000, rep.Samples);
+        Assert.Equal(Path.GetFullPath(fx.Data), QuantHdl.Flow.BuildDataset.Load(fx.BuildDir).DataDir);
+    }
+
+    [Fact]
+    public void AnIrWithoutItsLogitLayerIsRejectedNotScored()
+    {
+        var bad = CliRunner.TempDir("nologits");
+        foreach (var f in Directory.GetFiles(fx.BuildDir).Where(f => Path.GetFileName(f) != SimulateFlow.ReportFile))
+            File.Copy(f, Path.Combine(bad, Path.GetFileName(f)));
+        var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(fx.BuildDir, CompileFlow.IrFile)))!;
+        var nodes = root["nodes"]!.AsArray();
+        nodes.RemoveAt(nodes.Count - 1);
+        File.WriteAllText(Path.Combine(bad, CompileFlow.IrFile), root.ToJsonString());
+        var (exit, _, err) = CliRunner.Run("simulate", "--build", bad, "--data", fx.Data);
+        Assert.Equal(1, exit);
+        Assert.Contains("declared output 'fc3' is not a node", err);
+        Assert.False(File.Exists(Path.Combine(bad, SimulateFlow.ReportFile)));
     }
 
     [Fact]

@@ -48,6 +48,55 @@ public class IrJsonTests
     }
 
     [Fact]
+    public void TheOutputIsDeclaredOnceByName()
+    {
+        var root = System.Text.Json.Nodes.JsonNode.Parse(IrJson.Serialize(Sample()))!;
+        Assert.Equal("fc2", (string?)root["output"]);
+        Assert.Equal(10, (int?)root["classes"]);
+    }
+
+    [Fact]
+    public void DeletingTheLastNodeIsRejected()
+    {
+        var root = System.Text.Json.Nodes.JsonNode.Parse(IrJson.Serialize(Sample()))!;
+        var nodes = root["nodes"]!.AsArray();
+        nodes.RemoveAt(nodes.Count - 1);
+        var e = Assert.Throws<IrException>(() => IrJson.Deserialize(root.ToJsonString()));
+        Assert.Contains("declared output 'fc2' is not a node", e.Message);
+    }
+
+    [Fact]
+    public void AnOutputThatIsNotALogitLayerIsRejected()
+    {
+        // Point the output at the hidden layer fc1 (ReLU, unsigned) and drop fc2.
+        var root = System.Text.Json.Nodes.JsonNode.Parse(IrJson.Serialize(Sample()))!;
+        var nodes = root["nodes"]!.AsArray();
+        nodes.RemoveAt(nodes.Count - 1);
+        root["output"] = "fc1";
+        root["classes"] = 16;
+        var e = Assert.Throws<IrException>(() => IrJson.Deserialize(root.ToJsonString()));
+        Assert.Contains("output 'fc1' is not a logit layer", e.Message);
+    }
+
+    [Fact]
+    public void AClassCountThatDisagreesWithTheLogitsIsRejected()
+    {
+        var root = System.Text.Json.Nodes.JsonNode.Parse(IrJson.Serialize(Sample()))!;
+        root["classes"] = 9;
+        var e = Assert.Throws<IrException>(() => IrJson.Deserialize(root.ToJsonString()));
+        Assert.Contains("has 10 logits but the graph declares 9 classes", e.Message);
+    }
+
+    [Fact]
+    public void AnIrWithoutAnOutputDeclarationIsRejected()
+    {
+        var root = System.Text.Json.Nodes.JsonNode.Parse(IrJson.Serialize(Sample()))!.AsObject();
+        root.Remove("output");
+        var e = Assert.Throws<IrException>(() => IrJson.Deserialize(root.ToJsonString()));
+        Assert.Contains("output", e.Message);
+    }
+
+    [Fact]
     public void MissingFileSaysWhatToRun()
     {
         var e = Assert.Throws<IrException>(() => IrJson.Load("/nonexistent/ir.json"));

@@ -23,7 +23,7 @@ internal static class E2eGraphs
         var d2 = RandomLayers.Dense(rng, "fc2", 12, 10, w, hidden, logits, logits.Min, logits.Max, f2);
         var fc1 = new IrNode("fc1", ["x"], d1, hidden, 12, f1.Pe, 1.0);
         var fc2 = new IrNode("fc2", ["fc1"], d2, logits, 10, f2.Pe, 1.0);
-        var g = new IrGraph(name, [x, fc1, fc2]);
+        var g = new IrGraph(name, [x, fc1, fc2]) { Output = "fc2", Classes = 10 };
         IrValidator.Check(g);
         return g;
     }
