@@ -4,7 +4,10 @@ using QuantHdl.Nn;
 
 namespace QuantHdl.Checkpoints;
 
-/// <summary>Saves and loads a module's named parameters with their training metadata.</summary>
+/// <summary>
+/// Saves and loads a module's named parameters, then its named buffers (e.g. batch-norm running statistics),
+/// with their training metadata. A model without buffers is stored exactly as before buffers existed.
+/// </summary>
 public static class Checkpoint
 {
     /// <summary>Metadata file name.</summary>
@@ -27,7 +30,7 @@ public static class Checkpoint
         var entries = new List<TensorEntry>();
         using var ms = new MemoryStream();
         long offset = 0;
-        foreach (var (name, p) in model.NamedParameters())
+        foreach (var (name, p) in State(model))
         {
             entries.Add(new TensorEntry(name, p.Shape.ToArray(), offset));
             var bytes = new byte[p.Data.Length * 4];
@@ -42,6 +45,10 @@ public static class Checkpoint
         AtomicFile.WriteAllText(Path.Combine(dir, InfoFile), JsonSerializer.Serialize(full, Json));
         return full;
     }
+
+    /// <summary>The saved tensors: parameters, then buffers, each with its dotted name.</summary>
+    private static IEnumerable<(string Name, Tensors.Tensor Tensor)> State(Module model) =>
+        model.NamedParameters().Concat(model.NamedBuffers());
 
     /// <summary>Reads and checks checkpoint.json (and that weights.bin matches its hash).</summary>
     public static (CheckpointInfo Info, byte[] Data) Read(string dir)
@@ -69,11 +76,11 @@ public static class Checkpoint
         return (info, data);
     }
 
-    /// <summary>Copies the stored tensors into the module's parameters, checking names and shapes.</summary>
+    /// <summary>Copies the stored tensors into the module's parameters and buffers, checking names and shapes.</summary>
     public static void LoadInto(Module model, CheckpointInfo info, byte[] data, string dir)
     {
         var stored = info.Tensors.ToDictionary(t => t.Name);
-        var names = model.NamedParameters().ToList();
+        var names = State(model).ToList();
         foreach (var (name, p) in names)
         {
             if (!stored.TryGetValue(name, out var e))

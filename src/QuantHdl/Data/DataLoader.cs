@@ -8,7 +8,9 @@ using QuantHdl.Tensors;
 namespace QuantHdl.Data;
 
 /// <summary>
-/// Iterates a dataset in mini-batches of <c>X = pixel / 255f</c> (shape [B, Rows*Cols]) and labels.
+/// Iterates a dataset in mini-batches of <c>X = pixel / 255f</c> and labels. X is [B, Rows*Cols] for MLPs (the
+/// default) or, with <c>asImages</c>, [B, 1, Rows, Cols] (NCHW, one channel) for convolutional models; the values
+/// are the same, only the shape differs.
 /// The last batch is smaller when the batch size does not divide the count (nothing is dropped).
 /// </summary>
 /// <remarks>
@@ -31,7 +33,8 @@ public sealed class DataLoader : IEnumerable<Batch>
     /// <param name="batchSize">Samples per batch (the last batch may be smaller).</param>
     /// <param name="shuffle">Shuffle the order at the start of every epoch.</param>
     /// <param name="seed">Seed of the shuffling generator.</param>
-    public DataLoader(IdxDataset ds, int batchSize, bool shuffle, int seed)
+    /// <param name="asImages">Hand X as [B, 1, Rows, Cols] instead of [B, Rows*Cols].</param>
+    public DataLoader(IdxDataset ds, int batchSize, bool shuffle, int seed, bool asImages = false)
     {
         ArgumentNullException.ThrowIfNull(ds);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
@@ -42,12 +45,13 @@ public sealed class DataLoader : IEnumerable<Batch>
         _order = new int[ds.Count];
         int f = ds.Features;
         int full = Math.Min(batchSize, ds.Count);
-        _x = new Tensor(new[] { full, f }, new float[full * f]);
+        AsImages = asImages;
+        _x = new Tensor(BatchShape(full), new float[full * f]);
         _labels = new int[full];
         int tail = ds.Count % batchSize;
         if (tail != 0 && ds.Count > batchSize)
         {
-            _tailX = new Tensor(new[] { tail, f }, new float[tail * f]);
+            _tailX = new Tensor(BatchShape(tail), new float[tail * f]);
             _tailLabels = new int[tail];
         }
     }
@@ -60,6 +64,9 @@ public sealed class DataLoader : IEnumerable<Batch>
 
     /// <summary>Whether each epoch is shuffled.</summary>
     public bool Shuffle { get; }
+
+    /// <summary>Whether X is [B, 1, Rows, Cols] (true) or [B, Rows*Cols] (false).</summary>
+    public bool AsImages { get; }
 
     /// <summary>Batches per epoch.</summary>
     public int BatchCount => (Dataset.Count + BatchSize - 1) / BatchSize;
@@ -93,6 +100,9 @@ public sealed class DataLoader : IEnumerable<Batch>
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    private int[] BatchShape(int count) =>
+        AsImages ? new[] { count, 1, Dataset.Rows, Dataset.Cols } : new[] { count, Dataset.Features };
 
     /// <summary>pixel / 255f, with IEEE division so values equal PyTorch's ToTensor bit for bit.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

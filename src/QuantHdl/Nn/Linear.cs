@@ -18,8 +18,8 @@ public class Linear : Module
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
         double bound = 1.0 / Math.Sqrt(inFeatures);
-        Weight = RegisterParameter("weight", new Tensor(new[] { outFeatures, inFeatures }, Uniform(rng, outFeatures * inFeatures, bound)));
-        if (bias) Bias = RegisterParameter("bias", new Tensor(new[] { outFeatures }, Uniform(rng, outFeatures, bound)));
+        Weight = RegisterParameter("weight", new Tensor(new[] { outFeatures, inFeatures }, Init.Uniform(rng, outFeatures * inFeatures, bound)));
+        if (bias) Bias = RegisterParameter("bias", new Tensor(new[] { outFeatures }, Init.Uniform(rng, outFeatures, bound)));
     }
 
     /// <summary>Input width.</summary>
@@ -36,11 +36,4 @@ public class Linear : Module
 
     /// <inheritdoc/>
     public override Tensor Forward(Tensor x) => Ops.Linear(x, Weight, Bias);
-
-    private static float[] Uniform(Random rng, int n, double bound)
-    {
-        var a = new float[n];
-        for (int i = 0; i < n; i++) a[i] = (float)((rng.NextDouble() * 2.0 - 1.0) * bound);
-        return a;
-    }
 }

@@ -217,19 +217,19 @@ internal static unsafe class PackedGemm<TKernel> where TKernel : IMicroKernel
 
     /// <summary>
     /// Transposed B panel for NR = 32: panel[p * 32 + j] = src[j * ld + p] for j &lt; cols (else 0), p &lt; kc,
-    /// by 16 x 16 register transposes.
+    /// by 16 x 16 register transposes (rows j &gt;= cols are never read).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackColumns32(float* src, int ld, int cols, int kc, float* panel)
     {
         int p = 0;
-        if (cols == 32)
+        // A partial panel (the last one, or a narrow B such as a convolution's 25-wide im2col) goes through the
+        // same register transposes: Transpose16x16 reads missing rows as 0, which is the zero padding.
+        int lo = Math.Min(16, cols), hi = cols - lo;
+        for (; p + 16 <= kc; p += 16)
         {
-            for (; p + 16 <= kc; p += 16)
-            {
-                Transpose16x16(src + p, ld, 16, panel + p * 32, 32);
-                Transpose16x16(src + 16L * ld + p, ld, 16, panel + p * 32 + 16, 32);
-            }
+            Transpose16x16(src + p, ld, lo, panel + p * 32, 32);
+            Transpose16x16(src + 16L * ld + p, ld, hi, panel + p * 32 + 16, 32);
         }
         for (; p < kc; p++)
         {

@@ -36,6 +36,8 @@ public class GemmTests
             new[] { 1, 1, 1 }, new[] { 7, 13, 5 }, new[] { 65, 129, 33 }, new[] { 1, 37, 300 }, new[] { 300, 1, 17 },
             new[] { 13, 64, 1 }, new[] { 12, 32, 256 }, new[] { 25, 47, 513 }, new[] { 97, 33, 65 }, new[] { 64, 256, 784 },
             new[] { 200, 70, 3 }, new[] { 11, 500, 9 }, new[] { 31, 17, 1030 },
+            // The LeNet-5 convolutions' weight gradients: a 25-wide and a 150-wide (last panel 22) transposed B.
+            new[] { 6, 25, 576 }, new[] { 16, 150, 64 },
         };
         foreach (var s in shapes)
             foreach (bool ta in new[] { false, true })

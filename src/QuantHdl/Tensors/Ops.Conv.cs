@@ -1,0 +1,212 @@
+using System.Numerics.Tensors;
+
+namespace QuantHdl.Tensors;
+
+public static partial class Ops
+{
+    /// <summary>
+    /// 2-D convolution (cross-correlation, as in PyTorch) of <paramref name="x"/> [N, Cin, H, W] with
+    /// <paramref name="w"/> [Cout, Cin/groups, KH, KW] and an optional bias [Cout]. Returns [N, Cout, OH, OW] with
+    /// <c>OH = (H + 2·padding - KH) / stride + 1</c> (floor), likewise OW. Zero padding.
+    /// </summary>
+    /// <remarks>
+    /// Input channel group g (channels g·Cin/groups ..) feeds output channels g·Cout/groups ..; groups = Cin = Cout is
+    /// a depthwise convolution. Per image and group, the receptive fields are unrolled into a column matrix
+    /// (im2col, [Cin/groups·KH·KW, OH·OW]) and multiplied by the weight rows with the packed GEMM; a 1x1 kernel
+    /// with stride 1 and no padding uses the input itself as the column matrix. docs/engine.md gives the formulas.
+    /// </remarks>
+    public static Tensor Conv2d(Tensor x, Tensor w, Tensor? b = null, int stride = 1, int padding = 0, int groups = 1)
+    {
+        var g = ConvGeometry.Of(x, w, b, stride, padding, groups);
+        int n = x.Dim(0), cout = w.Dim(0), p = g.OutPlane, kk = g.ColRows, og = cout / groups;
+        var y = Tensor.RentBuffer(n * cout * p);
+        float[]? col = g.Direct ? null : Tensor.RentBuffer(kk * p);
+        float[] xd = x.Data, wd = w.Data;
+        for (int i = 0; i < n; i++)
+        {
+            for (int gr = 0; gr < groups; gr++)
+            {
+                var cols = ColumnsOf(g, xd, i, gr, col);
+                var yg = y.AsSpan((i * cout + gr * og) * p, og * p);
+                if (b != null)
+                {
+                    // Seed each output plane with its bias, then accumulate W·col on top of it.
+                    for (int o = 0; o < og; o++) yg.Slice(o * p, p).Fill(b.Data[gr * og + o]);
+                }
+                Gemm.Sgemm(false, false, og, p, kk, wd.AsSpan(gr * og * kk, og * kk), kk, cols, p, yg, p, accumulate: b != null);
+            }
+        }
+
+        var parents = b != null ? new[] { x, w, b } : new[] { x, w };
+        return Tensor.FromOp(new[] { n, cout, g.OutH, g.OutW }, y, parents, r =>
+        {
+            var dy = r.Grad!;
+            float[]? dcol = x.RequiresGrad && !g.Direct ? Tensor.RentBuffer(kk * p) : null;
+            float[]? gw = w.RequiresGrad ? w.EnsureGrad() : null;
+            float[]? gx = x.RequiresGrad ? x.EnsureGrad() : null;
+            for (int i = 0; i < n; i++)
+            {
+                for (int gr = 0; gr < groups; gr++)
+                {
+                    var dyg = dy.AsSpan((i * cout + gr * og) * p, og * p);
+                    // dW_g += dY_g · colᵀ ; dcol = W_gᵀ · dY_g, scattered back onto dX (col2im).
+                    if (gw != null)
+                    {
+                        var cols = ColumnsOf(g, xd, i, gr, col);
+                        Gemm.Sgemm(false, true, og, kk, p, dyg, p, cols, p, gw.AsSpan(gr * og * kk, og * kk), kk, accumulate: true);
+                    }
+                    if (gx != null)
+                    {
+                        var wg = wd.AsSpan(gr * og * kk, og * kk);
+                        if (g.Direct)
+                        {
+                            Gemm.Sgemm(true, false, kk, p, og, wg, kk, dyg, p, gx.AsSpan(g.InputOffset(i, gr), kk * p), p, accumulate: true);
+                        }
+                        else
+                        {
+                            Gemm.Sgemm(true, false, kk, p, og, wg, kk, dyg, p, dcol, p, accumulate: false);
+                            Col2Im(g, dcol!, gx.AsSpan(g.InputOffset(i, gr), g.GroupChannels * g.InH * g.InW));
+                        }
+                    }
+                }
+            }
+            if (b != null && b.RequiresGrad)
+            {
+                var gb = b.EnsureGrad();
+                for (int i = 0; i < n; i++)
+                    for (int c = 0; c < cout; c++)
+                        gb[c] += TensorPrimitives.Sum<float>(dy.AsSpan((i * cout + c) * p, p));
+            }
+        });
+    }
+
+    /// <summary>The column matrix of image <paramref name="i"/>, group <paramref name="gr"/>: the input slice itself, or im2col into <paramref name="col"/>.</summary>
+    private static ReadOnlySpan<float> ColumnsOf(in ConvGeometry g, float[] x, int i, int gr, float[]? col)
+    {
+        var src = x.AsSpan(g.InputOffset(i, gr), g.GroupChannels * g.InH * g.InW);
+        if (g.Direct) return src;
+        Im2Col(g, src, col!);
+        return col;
+    }
+
+    /// <summary>
+    /// col[(c·KH + ki)·KW + kj, oy·OW + ox] = x[c, oy·stride - padding + ki, ox·stride - padding + kj], or 0 outside the image.
+    /// </summary>
+    private static void Im2Col(in ConvGeometry g, ReadOnlySpan<float> x, Span<float> col)
+    {
+        int h = g.InH, wd = g.InW, oh = g.OutH, ow = g.OutW, s = g.Stride, pad = g.Padding, p = g.OutPlane;
+        int row = 0;
+        for (int c = 0; c < g.GroupChannels; c++)
+        {
+            for (int ki = 0; ki < g.KernelH; ki++)
+            {
+                for (int kj = 0; kj < g.KernelW; kj++, row++)
+                {
+                    var dst = col.Slice(row * p, p);
+                    var (x0, x1) = g.ValidColumns(kj);
+                    for (int oy = 0; oy < oh; oy++)
+                    {
+                        var d = dst.Slice(oy * ow, ow);
+                        int iy = oy * s - pad + ki;
+                        if ((uint)iy >= (uint)h || x0 >= x1) { d.Clear(); continue; }
+                        var srcRow = x.Slice((c * h + iy) * wd, wd);
+                        d[..x0].Clear();
+                        d[x1..].Clear();
+                        int ix = x0 * s - pad + kj;
+                        if (s == 1) srcRow.Slice(ix, x1 - x0).CopyTo(d[x0..x1]);
+                        else for (int ox = x0; ox < x1; ox++, ix += s) d[ox] = srcRow[ix];
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The adjoint of <see cref="Im2Col"/>: dx[c, iy, ix] += dcol[row, oy·OW + ox] for every position that im2col read.</summary>
+    private static void Col2Im(in ConvGeometry g, ReadOnlySpan<float> dcol, Span<float> dx)
+    {
+        int h = g.InH, wd = g.InW, oh = g.OutH, ow = g.OutW, s = g.Stride, pad = g.Padding, p = g.OutPlane;
+        int row = 0;
+        for (int c = 0; c < g.GroupChannels; c++)
+        {
+            for (int ki = 0; ki < g.KernelH; ki++)
+            {
+                for (int kj = 0; kj < g.KernelW; kj++, row++)
+                {
+                    var src = dcol.Slice(row * p, p);
+                    var (x0, x1) = g.ValidColumns(kj);
+                    if (x0 >= x1) continue;
+                    for (int oy = 0; oy < oh; oy++)
+                    {
+                        int iy = oy * s - pad + ki;
+                        if ((uint)iy >= (uint)h) continue;
+                        var dstRow = dx.Slice((c * h + iy) * wd, wd);
+                        var sr = src.Slice(oy * ow, ow);
+                        int ix = x0 * s - pad + kj;
+                        if (s == 1)
+                        {
+                            var d = dstRow.Slice(ix, x1 - x0);
+                            TensorPrimitives.Add(d, sr[x0..x1], d);
+                        }
+                        else
+                        {
+                            for (int ox = x0; ox < x1; ox++, ix += s) dstRow[ix] += sr[ox];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Validated sizes of one <see cref="Conv2d"/> call.</summary>
+    private readonly record struct ConvGeometry(
+        int InChannels, int GroupChannels, int InH, int InW, int KernelH, int KernelW,
+        int Stride, int Padding, int OutH, int OutW)
+    {
+        public int OutPlane => OutH * OutW;
+
+        /// <summary>Rows of the column matrix: Cin/groups · KH · KW.</summary>
+        public int ColRows => GroupChannels * KernelH * KernelW;
+
+        /// <summary>A 1x1, stride-1, unpadded kernel: the input planes already are the column matrix.</summary>
+        public bool Direct => KernelH == 1 && KernelW == 1 && Stride == 1 && Padding == 0;
+
+        public int InputOffset(int image, int group) => (image * InChannels + group * GroupChannels) * InH * InW;
+
+        /// <summary>The output columns [x0, x1) whose input column ox·stride - padding + kj lies inside the image.</summary>
+        public (int X0, int X1) ValidColumns(int kj)
+        {
+            int lead = Padding - kj; // ox·stride >= lead
+            int x0 = lead <= 0 ? 0 : (lead + Stride - 1) / Stride;
+            int last = InW - 1 + Padding - kj; // ox·stride <= last
+            int x1 = last < 0 ? 0 : Math.Min(OutW, last / Stride + 1);
+            return (Math.Min(x0, x1), x1);
+        }
+
+        public static ConvGeometry Of(Tensor x, Tensor w, Tensor? b, int stride, int padding, int groups)
+        {
+            const string op = nameof(Conv2d);
+            CheckRank(x, 4, op, "x [N, C, H, W]");
+            CheckRank(w, 4, op, "w [Cout, Cin/groups, KH, KW]");
+            if (stride < 1) throw new ArgumentException($"{op}: stride {stride} must be at least 1.");
+            if (padding < 0) throw new ArgumentException($"{op}: padding {padding} must not be negative.");
+            if (groups < 1) throw new ArgumentException($"{op}: groups {groups} must be at least 1.");
+            int cin = x.Dim(1), cout = w.Dim(0);
+            string xs = $"[{string.Join(", ", x.Shape)}]", ws = $"[{string.Join(", ", w.Shape)}]";
+            if (cin % groups != 0 || cout % groups != 0)
+                throw new ArgumentException($"{op}: groups {groups} must divide both the {cin} input channels of x {xs} and the {cout} output channels of w {ws}.");
+            if (w.Dim(1) != cin / groups)
+                throw new ArgumentException($"{op}: w {ws} must be [Cout, Cin/groups = {cin / groups}, KH, KW] for x {xs} and groups {groups}.");
+            int kh = w.Dim(2), kw = w.Dim(3), h = x.Dim(2), wd = x.Dim(3);
+            if (kh < 1 || kw < 1) throw new ArgumentException($"{op}: w {ws} has an empty kernel.");
+            if (h + 2 * padding < kh || wd + 2 * padding < kw)
+                throw new ArgumentException($"{op}: x {xs} with padding {padding} is smaller than the {kh}x{kw} kernel of w {ws}; pad more or use a smaller kernel.");
+            if (b != null)
+            {
+                CheckRank(b, 1, op, "bias");
+                if (b.Dim(0) != cout) throw new ArgumentException($"{op}: bias [{b.Dim(0)}] must have one value per output channel of w {ws}.");
+            }
+            int oh = (h + 2 * padding - kh) / stride + 1, ow = (wd + 2 * padding - kw) / stride + 1;
+            return new ConvGeometry(cin, cin / groups, h, wd, kh, kw, stride, padding, oh, ow);
+        }
+    }
+}
