@@ -69,7 +69,7 @@ internal static class Cli
     private static Command QatCommand()
     {
         var from = new Option<string>("--from") { Description = "Float checkpoint from 'quanthdl train'", Required = true };
-        var weights = new Option<string>("--weights") { Description = "Weight code: post:B (power of sqrt 2), pot:B (power of two) or uniform:B (LSQ), B bits", DefaultValueFactory = _ => "post:4" };
+        var weights = new Option<string>("--weights") { Description = $"Weight code: post:B (power of sqrt 2), pot:B (power of two) or uniform:B (LSQ); B = 3..{WeightSpec.MaxBits(WeightCode.Post)}, 3..{WeightSpec.MaxBits(WeightCode.Pot)} or 2..{WeightSpec.MaxBits(WeightCode.Uniform)} (wider codes cannot fit a 64-bit requant product)", DefaultValueFactory = _ => "post:4" };
         var acts = new Option<string>("--acts") { Description = "Activation quantizer: uniform:B (LSQ, unsigned)", DefaultValueFactory = _ => "uniform:4" };
         var epochs = new Option<int>("--epochs") { Description = "QAT epochs (cosine schedule)", DefaultValueFactory = _ => 2 };
         var lr = new Option<double>("--lr") { Description = "Adam base learning rate", DefaultValueFactory = _ => 5e-4 };

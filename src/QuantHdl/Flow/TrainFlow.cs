@@ -87,7 +87,7 @@ public static class TrainFlow
             EpochStats stats = default!;
             r.Progress($"{label} epoch {e + 1}/{o.Epochs}", loader.BatchCount, advance =>
             {
-                stats = Trainer.TrainEpoch(model, loader, opt, (_, _, _) => advance(1), schedule is null ? null : schedule.Step);
+                stats = Trainer.TrainEpoch(model, loader, opt, (_, _, _) => advance(1), schedule is null ? null : schedule.Step, epoch: e + 1);
             });
             double acc = Trainer.Evaluate(model, test);
             r.Info($"{label} epoch {e + 1}/{o.Epochs}: loss {stats.MeanLoss:F4}, train acc {stats.TrainAccuracy:P2}, test acc {acc:P2}, {stats.ImagesPerSecond:F0} images/s");

@@ -44,6 +44,9 @@ public static class Freezer
             throw new IrException($"layer {l.Name}: needs {l.Out} biases and channel scales");
         if (!(l.OutputStep > 0)) throw new IrException($"layer {l.Name}: output step {l.OutputStep} must be positive");
         if (l.Relu && l.OutputType.Signed) throw new IrException($"layer {l.Name}: a ReLU output must be unsigned, not {l.OutputType}");
+        // The validator checks this too, but the bound below is computed first and must not wrap.
+        if (DenseCapacity.Refusal(l.Spec, l.In, inType.Width, sqrtFracBits, multiplierBits) is string refusal)
+            throw new IrException($"layer {l.Name}: {refusal}");
         var codes = new int[l.Weight.Length];
         var codec = l.Spec.Code == WeightCode.Uniform ? null : new PowerCodec(l.Spec);
         var (n, p) = UniformCodec.SignedRange(l.Spec.Bits);
@@ -58,6 +61,9 @@ public static class Freezer
             }
         }
         int shift = WeightArithmetic.UnitShift(l.Spec, sqrtFracBits);
+        // The widest accumulator whose requant product still fits (§5) bounds every bias.
+        int maxAccBits = RequantMath.MaxProductBits - multiplierBits - 1;
+        double maxBias = Math.Pow(2, maxAccBits - 1) - 1;
         var bias = new long[l.Out];
         var m0 = new long[l.Out];
         var k = new int[l.Out];
@@ -65,8 +71,9 @@ public static class Freezer
         {
             double unit = (double)l.ChannelScale[c] * l.InputStep * Math.Pow(2, -shift);
             double b = Rounding.HalfUp(l.Bias[c] / unit);
-            if (Math.Abs(b) > (double)(1L << 48))
-                throw new IrException($"layer {l.Name}: channel {c} bias {l.Bias[c]} is {b:G3} accumulator units, beyond 2^48; the channel scale {l.ChannelScale[c]} is degenerate");
+            if (!(Math.Abs(b) <= maxBias))
+                throw new IrException($"layer {l.Name}: channel {c} bias {l.Bias[c]} is {b:G3} accumulator units of {unit:G3}, more than a {maxAccBits}-bit accumulator " +
+                    $"(the widest whose {multiplierBits}-bit requant product fits {RequantMath.MaxProductBits} bits) holds; its channel scale {l.ChannelScale[c]} is too small for the bias");
             bias[c] = (long)b;
             (m0[c], k[c]) = RequantMath.Choose(unit / l.OutputStep, multiplierBits, l.Name);
         }

@@ -6,8 +6,8 @@ namespace QuantHdl.Freeze;
 public sealed record ModelSource(string Name, int InputSize, IntType InputType, double InputScale, LayerSource[] Layers)
 {
     /// <summary>Fraction bits F of the POST x/sqrt(2) table (integer-semantics §3).</summary>
-    public int SqrtFracBits { get; init; } = 8;
+    public int SqrtFracBits { get; init; } = WeightArithmetic.DefaultSqrtFracBits;
 
     /// <summary>Width MB of the requantization multiplier M0 (integer-semantics §4).</summary>
-    public int MultiplierBits { get; init; } = 16;
+    public int MultiplierBits { get; init; } = RequantMath.DefaultMultiplierBits;
 }

@@ -8,11 +8,21 @@ namespace QuantHdl.Ir;
 /// </summary>
 public static class WeightArithmetic
 {
+    /// <summary>Fewest fraction bits F of the POST x/sqrt(2) table.</summary>
+    public const int MinSqrtFracBits = 1;
+
+    /// <summary>Most fraction bits F of the POST x/sqrt(2) table.</summary>
+    public const int MaxSqrtFracBits = 24;
+
+    /// <summary>F used when nothing else is asked for (the freezer's and QAT's bias unit).</summary>
+    public const int DefaultSqrtFracBits = 8;
+
     /// <summary>§3 POST: R_F[x], the nearest integer to x * 2^F / sqrt(2), computed exactly.</summary>
     public static long SqrtHalf(long x, int fracBits)
     {
         if (x < 0) throw new ArgumentOutOfRangeException(nameof(x), x, "activations are unsigned");
-        if (fracBits < 1 || fracBits > 24) throw new ArgumentOutOfRangeException(nameof(fracBits), fracBits, "SqrtFracBits must be 1..24");
+        if (fracBits < MinSqrtFracBits || fracBits > MaxSqrtFracBits)
+            throw new ArgumentOutOfRangeException(nameof(fracBits), fracBits, $"SqrtFracBits must be {MinSqrtFracBits}..{MaxSqrtFracBits}");
         if (x == 0) return 0;
         var n = new BigInteger(x) * x << (2 * fracBits - 1);
         var r = ISqrt(n);
@@ -47,7 +57,9 @@ public static class WeightArithmetic
 
     /// <summary>
     /// §3: the signed term a weight code contributes for activation <paramref name="x"/>.
-    /// <paramref name="sqrtTable"/> is <see cref="SqrtHalfTable"/> (POST only).
+    /// <paramref name="sqrtTable"/> is <see cref="SqrtHalfTable"/> (POST only). Throws
+    /// <see cref="OverflowException"/> rather than wrap when the term leaves 63 bits, which only a
+    /// width that <see cref="DenseCapacity"/> refuses can do.
     /// </summary>
     public static long Term(int code, long x, WeightSpec w, int fracBits, long[]? sqrtTable)
     {
@@ -59,7 +71,7 @@ public static class WeightArithmetic
             {
                 int e = Index(code, w);
                 if (e == 0) return 0;
-                long mag = x << (w.MaxExponent - (e - 1));
+                long mag = ShiftLeft(x, w.MaxExponent - (e - 1));
                 return IsNegative(code, w) ? -mag : mag;
             }
             case WeightCode.Post:
@@ -67,8 +79,8 @@ public static class WeightArithmetic
                 int e = Index(code, w);
                 if (e == 0) return 0;
                 int j = e - 1;
-                long lane = (j & 1) == 0 ? x << fracBits : (sqrtTable is null ? SqrtHalf(x, fracBits) : sqrtTable[x]);
-                long mag = lane << (w.MaxExponent / 2 - j / 2);
+                long lane = (j & 1) == 0 ? ShiftLeft(x, fracBits) : (sqrtTable is null ? SqrtHalf(x, fracBits) : sqrtTable[x]);
+                long mag = ShiftLeft(lane, w.MaxExponent / 2 - j / 2);
                 return IsNegative(code, w) ? -mag : mag;
             }
             default:
@@ -92,6 +104,14 @@ public static class WeightArithmetic
     public static bool IsValidCode(int code, WeightSpec w) => w.Code == WeightCode.Uniform
         ? code >= -(1 << (w.Bits - 1)) && code <= (1 << (w.Bits - 1)) - 1
         : code >= 0 && code < (1 << w.Bits) && !(IsNegative(code, w) && Index(code, w) == 0);
+
+    // C# takes a long's shift count modulo 64, and bits shifted out are lost: refuse both instead.
+    private static long ShiftLeft(long v, int s)
+    {
+        if (v == 0) return 0;
+        if (s >= 63 || (v << s) >> s != v) throw new OverflowException($"term {v} << {s} does not fit 63 bits");
+        return v << s;
+    }
 
     private static BigInteger ISqrt(BigInteger n)
     {

@@ -45,7 +45,7 @@ public sealed class QuantLinear : Module
     public double? InputStep { get; set; }
 
     /// <summary>Fraction bits F the POST accumulator unit assumes (the compile default).</summary>
-    public int SqrtFracBits { get; set; } = 8;
+    public int SqrtFracBits { get; set; } = WeightArithmetic.DefaultSqrtFracBits;
 
     /// <inheritdoc/>
     public override Tensor Forward(Tensor x)

@@ -4,6 +4,7 @@ using QuantHdl.Ir;
 using QuantHdl.Models;
 using QuantHdl.Nn;
 using QuantHdl.Tensors;
+using QuantHdl.Training;
 
 namespace QuantHdl.Quant;
 
@@ -12,7 +13,7 @@ namespace QuantHdl.Quant;
 /// weights, every hidden ReLU output passes an unsigned activation quantizer, and the last layer
 /// emits float logits (frozen to signed 16-bit at a calibrated scale).
 /// </summary>
-public sealed class QuantMlp : Module
+public sealed class QuantMlp : Module, IStagedModule
 {
     private readonly List<QuantLinear> _layers = new();
     private readonly List<LsqActivationQuantizer> _acts = new();
@@ -25,6 +26,7 @@ public sealed class QuantMlp : Module
         ActivationSpec = acts;
         var linears = Enumerable.Range(0, fp.Count).Select(i => fp[i]).OfType<Linear>().ToArray();
         if (linears.Length != spec.Layers) throw new ArgumentException($"the float model has {linears.Length} linear layers, {spec} has {spec.Layers}");
+        CheckCapacity(spec, weights, acts);
         for (int l = 0; l < linears.Length; l++)
         {
             bool last = l + 1 == linears.Length;
@@ -32,6 +34,24 @@ public sealed class QuantMlp : Module
             if (!last) _acts.Add(RegisterModule($"act{l + 1}", new LsqActivationQuantizer(acts.Bits)));
         }
     }
+
+    /// <summary>
+    /// Refuses, before any training, a weight code that some layer cannot hold (integer-semantics §5,
+    /// <see cref="DenseCapacity"/>): the check the IR validator makes at compile time, with the
+    /// compile defaults for F and the multiplier width.
+    /// </summary>
+    public static void CheckCapacity(MlpSpec spec, WeightSpec weights, ActivationSpec acts)
+    {
+        for (int l = 0; l < spec.Layers; l++)
+        {
+            int actBits = l == 0 ? InputType.Width : acts.Bits;
+            if (DenseCapacity.Refusal(weights, spec.Sizes[l], actBits, WeightArithmetic.DefaultSqrtFracBits, RequantMath.DefaultMultiplierBits) is string refusal)
+                throw new ArgumentException($"layer fc{l + 1}: {refusal}");
+        }
+    }
+
+    /// <summary>The network input: raw 8-bit pixels (integer-semantics §1).</summary>
+    public static IntType InputType => IntType.U(8);
 
     /// <summary>The architecture.</summary>
     public MlpSpec Spec { get; }
@@ -62,14 +82,25 @@ public sealed class QuantMlp : Module
     /// <inheritdoc/>
     public override Tensor Forward(Tensor x)
     {
+        foreach (var (_, y) in ForwardStages(x)) x = y;
+        return x;
+    }
+
+    /// <summary>The forward pass one stage at a time: fc1, act1, fc2, ... (for <see cref="Trainer"/>'s diagnosis of a non-finite loss).</summary>
+    public IEnumerable<(string Name, Tensor Output)> ForwardStages(Tensor x)
+    {
         for (int l = 0; l < _layers.Count; l++)
         {
             // The bias grid needs the input step: exact pixels for the first layer, else the previous quantizer's step.
             _layers[l].InputStep = l == 0 ? 1.0 / 255 : (_acts[l - 1].Initialized ? _acts[l - 1].Step.Data[0] : null);
             x = _layers[l].Forward(x);
-            if (l < _acts.Count) x = _acts[l].Forward(x);
+            yield return ($"fc{l + 1}", x);
+            if (l < _acts.Count)
+            {
+                x = _acts[l].Forward(x);
+                yield return ($"act{l + 1}", x);
+            }
         }
-        return x;
     }
 
     /// <summary>Logit step for 16-bit signed logits: max |logit| over the first batches / 32767.</summary>
@@ -116,6 +147,6 @@ public sealed class QuantMlp : Module
                 last ? IntType.S(16) : IntType.U(ActivationSpec.Bits), Relu: !last);
             inStep = outStep;
         }
-        return new ModelSource(name, Spec.Sizes[0], IntType.U(8), 1.0 / 255, layers);
+        return new ModelSource(name, Spec.Sizes[0], InputType, 1.0 / 255, layers);
     }
 }

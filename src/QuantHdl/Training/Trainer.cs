@@ -24,8 +24,10 @@ public static class Trainer
     /// <param name="opt">Optimizer over the parameters to train; its <see cref="Optimizer.ZeroGrad"/> runs before each batch.</param>
     /// <param name="onBatch">Optional progress callback: batch index, batch count, running mean loss.</param>
     /// <param name="afterStep">Optional callback after each optimizer step (e.g. a learning-rate schedule).</param>
+    /// <param name="epoch">1-based number of this epoch, for the error message of a diverged run.</param>
+    /// <exception cref="TrainingDivergedException">A batch's loss is NaN or infinite; thrown before that batch changes any parameter.</exception>
     public static EpochStats TrainEpoch(Module model, DataLoader loader, Optimizer opt,
-        Action<int, int, double>? onBatch = null, Action? afterStep = null)
+        Action<int, int, double>? onBatch = null, Action? afterStep = null, int epoch = 1)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(loader);
@@ -43,9 +45,13 @@ public static class Trainer
                 opt.ZeroGrad();
                 var logits = model.Forward(batch.X);
                 var lossT = Ops.CrossEntropy(logits, batch.Labels);
+                loss = lossT.Item();
+                // Stop before the step: a NaN gradient would spread to every parameter and hide the origin.
+                if (!double.IsFinite(loss))
+                    throw new TrainingDivergedException($"epoch {epoch}, batch {index + 1}/{batches}: the loss is {loss}; {Locate(model, batch.X)}; " +
+                        "lower the learning rate, or check the weight and activation codes");
                 lossT.Backward();
                 opt.Step();
-                loss = lossT.Item();
                 Ops.ArgMax(logits, predicted);
             }
             for (int i = 0; i < batch.Count; i++)
@@ -58,6 +64,46 @@ public static class Trainer
         }
         sw.Stop();
         return new EpochStats(images > 0 ? lossSum / images : double.NaN, images > 0 ? (double)correct / images : 0, images, index, sw.Elapsed);
+    }
+
+    /// <summary>Names the stage (or else the parameter) holding the first non-finite value.</summary>
+    private static string Locate(Module model, Tensor x)
+    {
+        using var noGrad = Tensor.NoGrad();
+        IEnumerable<(string Name, Tensor Output)>? stages = model switch
+        {
+            IStagedModule s => s.ForwardStages(x),
+            Sequential seq => SequentialStages(seq, x),
+            _ => null,
+        };
+        if (stages is not null)
+            foreach (var (name, y) in stages)
+                if (!AllFinite(y))
+                {
+                    var bad = model.NamedParameters().FirstOrDefault(p => p.Name.StartsWith(name + ".", StringComparison.Ordinal) && !AllFinite(p.Param));
+                    return bad.Param is null
+                        ? $"layer {name} produced the first non-finite value"
+                        : $"layer {name} produced the first non-finite value (its parameter {bad.Name} is not finite)";
+                }
+        foreach (var (name, p) in model.NamedParameters())
+            if (!AllFinite(p)) return $"parameter {name} is not finite";
+        return "no single layer's output is non-finite (the loss itself overflowed)";
+    }
+
+    private static IEnumerable<(string, Tensor)> SequentialStages(Sequential seq, Tensor x)
+    {
+        foreach (var (name, m) in seq.NamedChildren())
+        {
+            x = m.Forward(x);
+            yield return (name, x);
+        }
+    }
+
+    private static bool AllFinite(Tensor t)
+    {
+        var d = t.Data;
+        for (int i = 0; i < t.Numel; i++) if (!float.IsFinite(d[i])) return false;
+        return true;
     }
 
     /// <summary>

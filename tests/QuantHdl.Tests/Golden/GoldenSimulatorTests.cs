@@ -35,22 +35,7 @@ public class GoldenSimulatorTests
         }
     }
 
-    [Fact]
-    public void TheBoundIsReachedExactlyAndFits()
-    {
-        // Every weight at its largest magnitude and every input at 255: the accumulator hits the bound.
-        var spec = new WeightSpec(WeightCode.Post, 4);
-        var src = TestModels.RandomMlp(3, spec, 4, 16, 4);
-        var g = Freezer.Freeze(src);
-        var d = (DenseOp)g.Nodes[1].Op;
-        var allMax = d with { Weights = Enumerable.Repeat(1, d.Weights.Length).ToArray(), Bias = new long[d.Out] };
-        allMax = allMax with { AccBits = AccumulatorBound.RequiredBits(allMax, IntType.U(8)) };
-        var node = g.Nodes[1] with { Op = allMax };
-        var acc = new DenseKernel(node, IntType.U(8)).Accumulate(Enumerable.Repeat(255L, 16).ToArray(), 0);
-        long bound = AccumulatorBound.PerChannel(allMax, IntType.U(8)).Max();
-        Assert.All(acc, a => Assert.Equal(bound, a));
-        Assert.Equal(IntType.SignedWidthFor(bound), allMax.AccBits);
-    }
+    // The bound reached by a constructed worst case, biases included: WorstCaseTests.
 
     [Fact]
     public void TooNarrowAccumulatorIsRejectedNamingTheLayer()

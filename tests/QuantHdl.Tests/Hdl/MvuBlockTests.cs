@@ -1,13 +1,14 @@
 using System.Globalization;
 using QuantHdl.Hdl;
 using QuantHdl.Ir;
+using QuantHdl.Tests.Reference;
 
 namespace QuantHdl.Tests.Hdl;
 
 /// <summary>
 /// hdl/mvu.v under Icarus (tb_mvu.v with ROM models, and hdl/axis_dwc.v in front when the input beats
-/// are not SIMD elements wide, as in the generated wrapper), against a reference built from WeightArithmetic
-/// and RequantMath, with and without random stalls on input valid and output ready.
+/// are not SIMD elements wide, as in the generated wrapper), against the BigInteger reference of
+/// docs/integer-semantics.md (Reference/IntegerReference.cs), with and without random stalls on input valid and output ready.
 /// </summary>
 public sealed class MvuBlockTests
 {
@@ -28,13 +29,18 @@ public sealed class MvuBlockTests
     [InlineData("uniform:6", 6, 8, 8, 4, 2, 4, true, 45)]  // SF = PE = 2
     [InlineData("pot:4", 8, 12, 8, 4, 4, 4, true, 35)]     // SF = 3 < PE = 4
     [InlineData("post:4", 8, 8, 12, 2, 6, 2, false, 35)]   // SF = 4 < PE = 6
-    public void MatchesReference(string spec, int actBits, int inSize, int outSize, int simd, int pe, int inLanes, bool signedOut, int stallPercent)
+    // The widest supported codes (§5): pot:6 shifts by up to 30, post:7 by up to 31 + F.
+    [InlineData("pot:6", 8, 16, 8, 4, 2, 4, true, 35)]
+    [InlineData("pot:6", 4, 8, 6, 2, 3, 2, false, 0)]
+    [InlineData("post:7", 4, 8, 8, 4, 2, 4, true, 35, 4)]
+    [InlineData("post:7", 2, 4, 6, 2, 3, 2, true, 0, 8)]
+    public void MatchesReference(string spec, int actBits, int inSize, int outSize, int simd, int pe, int inLanes, bool signedOut, int stallPercent, int fracBits = 8)
     {
         var w = WeightSpec.Parse(spec);
         var rng = new Random(RandomLayers.Seed(spec, actBits, inSize, simd, pe, inLanes, stallPercent));
         var inType = IntType.U(actBits);
         var outType = signedOut ? IntType.S(16) : IntType.U(actBits);
-        var d = RandomLayers.Dense(rng, "fc", inSize, outSize, w, inType, outType, outType.Min, outType.Max, new Folding(simd, pe));
+        var d = RandomLayers.Dense(rng, "fc", inSize, outSize, w, inType, outType, outType.Min, outType.Max, new Folding(simd, pe), fracBits);
         var layout = new MvuLayout(d);
         const int vectors = 6;
         var xs = RandomLayers.Inputs(rng, vectors, inSize, inType);
@@ -65,7 +71,7 @@ public sealed class MvuBlockTests
         var distinct = new HashSet<long>();
         for (int n = 0; n < vectors; n++)
         {
-            var expected = RandomLayers.Reference(d, inType, xs[n]);
+            var expected = IntegerReference.Dense(d, xs[n]);
             for (int b = 0; b < nf; b++)
             {
                 var beat = beats[n * nf + b];

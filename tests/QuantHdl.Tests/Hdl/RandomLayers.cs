@@ -41,9 +41,11 @@ internal static class RandomLayers
         // Extremes: the largest multiplier with the smallest shift (saturates), the largest shift, M0 = 0.
         m0[0] = (1L << multiplierBits) - 1;
         k[0] = 1;
-        // The largest shift the golden simulator accepts: it requires acc*M0 + 2^(k-1) to fit AccBits + MB + 1
-        // bits, so k <= AccBits + MB (hdl/requant.v and its block test also cover k up to 62).
-        if (outSize > 1) k[1] = Math.Min(RequantMath.MaxShift, accBits + multiplierBits);
+        // The largest shift the IR allows (§4): the golden simulator checks only that acc*M0 fits
+        // P = AccBits + MB + 1 bits, and for k >= P both it and hdl/requant.v give exactly 0 (§5).
+        if (outSize > 1) k[1] = RequantMath.MaxShift;
+        // The last shift below P: the rounding constant 2^(P-2) is the largest that the P-bit sum must hold.
+        if (outSize >= 8) k[3] = Math.Min(RequantMath.MaxShift, RequantMath.ProductBits(accBits, multiplierBits) - 1);
         if (outSize > 2) m0[2] = 0;
         return probe with { AccBits = accBits, Rq = new Requant(m0, k, lo, hi, multiplierBits) };
     }
@@ -76,19 +78,5 @@ internal static class RandomLayers
                 xs[n][i] = n == 0 ? 0 : n == 1 ? type.Max : rng.NextInt64(0, type.Max + 1);
         }
         return xs;
-    }
-
-    /// <summary>The dense layer of §4 computed from WeightArithmetic and RequantMath only.</summary>
-    public static long[] Reference(DenseOp d, IntType inType, long[] x)
-    {
-        var table = d.Weight.Code == WeightCode.Post ? WeightArithmetic.SqrtHalfTable(inType.Width, d.SqrtFracBits) : null;
-        var y = new long[d.Out];
-        for (int c = 0; c < d.Out; c++)
-        {
-            long acc = d.Bias[c];
-            for (int i = 0; i < d.In; i++) acc += WeightArithmetic.Term(d.Weights[c * d.In + i], x[i], d.Weight, d.SqrtFracBits, table);
-            y[c] = RequantMath.Apply(acc, d.Rq.M0[c], d.Rq.Shift[c], d.Rq.Lo, d.Rq.Hi);
-        }
-        return y;
     }
 }

@@ -18,6 +18,9 @@ public sealed class TermBlockTests
     [InlineData("pot:4", 8, 8)]
     [InlineData("pot:3", 4, 8)]
     [InlineData("pot:5", 6, 8)]
+    [InlineData("pot:6", 8, 8)]     // the widest POT (§5): shifts up to 30
+    [InlineData("post:6", 6, 8)]
+    [InlineData("post:7", 4, 8)]    // the widest POST: shifts up to 31 on x << F
     [InlineData("uniform:8", 8, 8)]
     [InlineData("uniform:4", 8, 8)]
     [InlineData("uniform:2", 4, 8)]

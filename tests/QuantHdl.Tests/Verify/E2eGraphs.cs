@@ -1,5 +1,6 @@
 using QuantHdl.Ir;
 using QuantHdl.Tests.Hdl;
+using QuantHdl.Tests.Reference;
 
 namespace QuantHdl.Tests.Verify;
 
@@ -28,13 +29,6 @@ internal static class E2eGraphs
         return g;
     }
 
-    /// <summary>Every node's output from WeightArithmetic and RequantMath alone (independent of the golden simulator).</summary>
-    public static long[][] Reference(IrGraph g, long[] input)
-    {
-        var outs = new long[g.Nodes.Length][];
-        outs[0] = input;
-        for (int i = 1; i < g.Nodes.Length; i++)
-            outs[i] = RandomLayers.Reference((DenseOp)g.Nodes[i].Op, g.Nodes[i - 1].OutType, outs[i - 1]);
-        return outs;
-    }
+    /// <summary>Every node's output from the BigInteger reference, which shares no code with the golden simulator.</summary>
+    public static long[][] Reference(IrGraph g, long[] input) => IntegerReference.Run(g, input);
 }
