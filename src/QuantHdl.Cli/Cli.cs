@@ -15,6 +15,7 @@ internal static class Cli
 {
     public static int Run(string[] args)
     {
+        InterruptHandler.Install();
         var root = new RootCommand(
             "QuantHdl: quantization-aware training to bit-exact, Verilator-verified FPGA RTL.\n" +
             "Stages: train -> qat -> compile (ir.json, RTL, vectors) -> simulate (golden, integer-only) -> verify (Verilator).\n" +
@@ -32,6 +33,7 @@ internal static class Cli
 
     private static Option<int> Seed() => new("--seed") { Description = "Random seed; the same seed and data give the same model bit for bit", DefaultValueFactory = _ => 0 };
     private static Option<int> BatchSize() => new("--batch-size") { Description = "Mini-batch size", DefaultValueFactory = _ => 64 };
+    private static Option<bool> Force() => new("--force") { Description = "Replace --out when it holds output of the same kind that QuantHdl wrote (never the input, '.', or the home directory)" };
     private static Option<string> Data() => new("--data") { Description = "Directory with IDX files (train-images-idx3-ubyte[.gz] etc.), e.g. MNIST", DefaultValueFactory = _ => IdxDataset.DefaultDataDir };
 
     /// <summary>Runs a command body, turning expected failures into a one-line error and exit code 1.</summary>
@@ -39,7 +41,15 @@ internal static class Cli
     {
         try
         {
-            return body();
+            int code = body();
+            if (CleanupRegistry.Interrupted) InterruptHandler.Park();
+            return code;
+        }
+        catch (Exception) when (CleanupRegistry.Interrupted)
+        {
+            // The interrupt deleted what this command was writing; its handler reports and exits.
+            InterruptHandler.Park();
+            return 130;
         }
         catch (Exception e) when (e is ArgumentException or IrException or CheckpointException or DatasetException
                                       or IntegerOverflowException or VerificationException or ToolNotFoundException or IOException or InvalidOperationException or UnauthorizedAccessException)
@@ -54,13 +64,13 @@ internal static class Cli
         var model = new Option<string>("--model") { Description = "Architecture, e.g. mlp:784-64-32-10", DefaultValueFactory = _ => "mlp:784-64-32-10" };
         var epochs = new Option<int>("--epochs") { Description = "Training epochs", DefaultValueFactory = _ => 3 };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 1e-3 };
-        var output = new Option<string>("--out") { Description = "Checkpoint directory to write (replaced atomically)", Required = true };
-        var seed = Seed(); var batch = BatchSize(); var data = Data();
-        var cmd = new Command("train", "Train a full-precision model with Adam and write a checkpoint") { model, epochs, lr, output, seed, batch, data };
+        var output = new Option<string>("--out") { Description = "Checkpoint directory to write; must be new or empty unless --force", Required = true };
+        var seed = Seed(); var batch = BatchSize(); var data = Data(); var force = Force();
+        var cmd = new Command("train", "Train a full-precision model with Adam and write a checkpoint") { model, epochs, lr, output, seed, batch, data, force };
         cmd.SetAction(p => Guard(() =>
         {
             var spec = MlpSpec.Parse(p.GetValue(model)!);
-            TrainFlow.TrainFloat(spec, new TrainOptions(p.GetValue(epochs), p.GetValue(seed), p.GetValue(batch), p.GetValue(lr), p.GetValue(data)!), p.GetValue(output)!, new SpectreReporter());
+            TrainFlow.TrainFloat(spec, new TrainOptions(p.GetValue(epochs), p.GetValue(seed), p.GetValue(batch), p.GetValue(lr), p.GetValue(data)!), p.GetValue(output)!, new SpectreReporter(), p.GetValue(force));
             return 0;
         }));
         return cmd;
@@ -73,16 +83,16 @@ internal static class Cli
         var acts = new Option<string>("--acts") { Description = "Activation quantizer: uniform:B (LSQ, unsigned)", DefaultValueFactory = _ => "uniform:4" };
         var epochs = new Option<int>("--epochs") { Description = "QAT epochs (cosine schedule)", DefaultValueFactory = _ => 2 };
         var lr = new Option<double>("--lr") { Description = "Adam base learning rate", DefaultValueFactory = _ => 5e-4 };
-        var output = new Option<string>("--out") { Description = "QAT checkpoint directory to write", Required = true };
+        var output = new Option<string>("--out") { Description = "QAT checkpoint directory to write; must be new or empty unless --force", Required = true };
         var scaleLr = new Option<double>("--scale-lr-factor") { Description = "Learning rate of the quantizer steps/alphas relative to the weights'", DefaultValueFactory = _ => 1.0 };
-        var seed = Seed(); var batch = BatchSize(); var data = Data();
-        var cmd = new Command("qat", "Quantization-aware training from a float checkpoint (LSQ activations; POST, POT or uniform weights)") { from, weights, acts, epochs, lr, scaleLr, output, seed, batch, data };
+        var seed = Seed(); var batch = BatchSize(); var data = Data(); var force = Force();
+        var cmd = new Command("qat", "Quantization-aware training from a float checkpoint (LSQ activations; POST, POT or uniform weights)") { from, weights, acts, epochs, lr, scaleLr, output, seed, batch, data, force };
         cmd.SetAction(p => Guard(() =>
         {
             var w = WeightSpec.Parse(p.GetValue(weights)!);
             var a = ActivationSpec.Parse(p.GetValue(acts)!);
             var o = new TrainOptions(p.GetValue(epochs), p.GetValue(seed), p.GetValue(batch), p.GetValue(lr), p.GetValue(data)!) { ScaleLrFactor = p.GetValue(scaleLr) };
-            TrainFlow.Qat(p.GetValue(from)!, w, a, o, p.GetValue(output)!, new SpectreReporter());
+            TrainFlow.Qat(p.GetValue(from)!, w, a, o, p.GetValue(output)!, new SpectreReporter(), p.GetValue(force));
             return 0;
         }));
         return cmd;
@@ -91,13 +101,13 @@ internal static class Cli
     private static Command CompileCommand()
     {
         var from = new Option<string>("--from") { Description = "QAT checkpoint from 'quanthdl qat'", Required = true };
-        var output = new Option<string>("--out") { Description = "Build directory to write: ir.json, rtl/, vectors/ (replaced atomically)", Required = true };
+        var output = new Option<string>("--out") { Description = "Build directory to write: ir.json, rtl/, vectors/; must be new or empty unless --force", Required = true };
         var fold = new Option<string?>("--fold") { Description = "Override folding per layer, e.g. fc1=16x4,fc2=8x2 (SIMD must divide In, PE must divide Out)" };
         var maxMacs = new Option<int>("--max-macs") { Description = "Automatic folding: MACs per cycle for the largest layer; smaller layers get just enough to keep pace", DefaultValueFactory = _ => 64 };
         var vectors = new Option<int>("--vectors") { Description = "Test images written as verification vectors", DefaultValueFactory = _ => 200 };
         var fracBits = new Option<int>("--sqrt-frac-bits") { Description = "Fraction bits F of the POST x/sqrt2 table (docs/integer-semantics.md §3)", DefaultValueFactory = _ => 8 };
-        var data = Data();
-        var cmd = new Command("compile", "Freeze a QAT checkpoint to an integer IR (ir.json), lower it, emit RTL and test vectors") { from, output, fold, maxMacs, vectors, fracBits, data };
+        var data = Data(); var force = Force();
+        var cmd = new Command("compile", "Freeze a QAT checkpoint to an integer IR (ir.json), lower it, emit RTL and test vectors") { from, output, fold, maxMacs, vectors, fracBits, data, force };
         cmd.SetAction(p => Guard(() =>
         {
             var o = new CompileOptions
@@ -108,7 +118,7 @@ internal static class Cli
                 SqrtFracBits = p.GetValue(fracBits),
                 DataDir = p.GetValue(data)!,
             };
-            CompileFlow.Compile(p.GetValue(from)!, p.GetValue(output)!, o, new SpectreReporter(), Backend.Emit);
+            CompileFlow.Compile(p.GetValue(from)!, p.GetValue(output)!, o, new SpectreReporter(), Backend.Emit, p.GetValue(force));
             return 0;
         }));
         return cmd;
@@ -151,7 +161,7 @@ internal static class Cli
 
     private static Command DemoCommand()
     {
-        var output = new Option<string>("--out") { Description = "Directory for the demo's checkpoints and build", DefaultValueFactory = _ => "runs/demo" };
+        var output = new Option<string>("--out") { Description = "Directory for the demo's checkpoints and build; a rerun replaces the fp/, qat/ and build/ it wrote, and refuses a folder holding anything else", DefaultValueFactory = _ => "runs/demo" };
         var model = new Option<string>("--model") { Description = "Architecture", DefaultValueFactory = _ => "mlp:784-64-32-10" };
         var weights = new Option<string>("--weights") { Description = "Weight code", DefaultValueFactory = _ => "post:4" };
         var acts = new Option<string>("--acts") { Description = "Activation quantizer", DefaultValueFactory = _ => "uniform:4" };
@@ -170,13 +180,13 @@ internal static class Cli
             var a = ActivationSpec.Parse(p.GetValue(acts)!);
             int n = p.GetValue(samples);
             var o = new TrainOptions(p.GetValue(epochs), p.GetValue(seed), DataDir: dataDir);
-            string fp = Path.Combine(root, "fp"), qat = Path.Combine(root, "qat"), build = Path.Combine(root, "build");
+            var (fp, qat, build) = DemoFolder.Prepare(root, dataDir);
             r.Info($"== 1/5 train {spec} ({o.Epochs} epochs) -> {fp}");
-            var fpInfo = TrainFlow.TrainFloat(spec, o, fp, r);
+            var fpInfo = TrainFlow.TrainFloat(spec, o, fp, r, force: true);
             r.Info($"== 2/5 qat weights {w} acts {a} ({p.GetValue(qatEpochs)} epochs) -> {qat}");
-            var qInfo = TrainFlow.Qat(fp, w, a, o with { Epochs = p.GetValue(qatEpochs), Lr = 5e-4 }, qat, r);
+            var qInfo = TrainFlow.Qat(fp, w, a, o with { Epochs = p.GetValue(qatEpochs), Lr = 5e-4 }, qat, r, force: true);
             r.Info($"== 3/5 compile -> {build}");
-            CompileFlow.Compile(qat, build, new CompileOptions { DataDir = dataDir, Vectors = Math.Max(n, 1) }, r, Backend.Emit);
+            CompileFlow.Compile(qat, build, new CompileOptions { DataDir = dataDir, Vectors = Math.Max(n, 1) }, r, Backend.Emit, force: true);
             r.Info("== 4/5 simulate (golden, integer only, full test set)");
             var sim = SimulateFlow.Simulate(build, dataDir, 10000, r);
             r.Info($"== 5/5 verify {n} samples with Verilator");

@@ -21,6 +21,7 @@ public static class Checkpoint
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         RespectRequiredConstructorParameters = true,
+        RespectNullableAnnotations = true,
     };
 
     /// <summary>Writes checkpoint.json and weights.bin into <paramref name="dir"/> (which should be a staging directory).</summary>
@@ -65,14 +66,27 @@ public static class Checkpoint
         }
         catch (JsonException e)
         {
-            throw new CheckpointException($"{infoPath} is malformed: {e.Message}");
+            // The line (0-based in JsonException) names where the text stops making sense.
+            var what = e.Message.Split(" Path:")[0].Split(" LineNumber:")[0].TrimEnd('.');
+            throw new CheckpointException(e.LineNumber is { } line
+                ? $"{infoPath} line {line + 1}: malformed: {what}"
+                : $"{infoPath}: malformed: {what}");
         }
         if (info is null || info.Format != "quanthdl-checkpoint" || info.Tensors is null)
             throw new CheckpointException($"{infoPath} is not a QuantHdl checkpoint");
         if (info.Version != 1) throw new CheckpointException($"{infoPath}: version {info.Version} is not supported");
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var t in info.Tensors)
+        {
+            // Element nulls slip past RespectNullableAnnotations, which covers properties only.
+            if (t is null || t.Name is null || t.Shape is null)
+                throw new CheckpointException($"{infoPath}: a tensor entry lacks its name or shape; it is not a checkpoint QuantHdl wrote");
+            if (!seen.Add(t.Name)) throw new CheckpointException($"{infoPath}: tensor '{t.Name}' is listed twice");
+        }
         var data = File.ReadAllBytes(dataPath);
         if (!string.Equals(Convert.ToHexString(SHA256.HashData(data)), info.Sha256, StringComparison.OrdinalIgnoreCase))
             throw new CheckpointException($"{dataPath} is truncated or corrupt: its SHA-256 does not match {InfoFile}");
+        if (data.Length % 4 != 0) throw new CheckpointException($"{dataPath}: {data.Length} bytes is not a whole number of float32 values");
         return (info, data);
     }
 
@@ -87,8 +101,8 @@ public static class Checkpoint
                 throw new CheckpointException($"checkpoint '{dir}' has no tensor '{name}'; it was saved from a different model");
             if (!e.Shape.SequenceEqual(p.Shape))
                 throw new CheckpointException($"checkpoint '{dir}': tensor '{name}' has shape [{string.Join(",", e.Shape)}], the model expects [{string.Join(",", p.Shape)}]");
-            long end = (e.Offset + p.Data.Length) * 4;
-            if (e.Offset < 0 || end > data.Length)
+            // Compared in floats, so that a huge offset cannot overflow into range.
+            if (e.Offset < 0 || e.Offset > data.Length / 4 - p.Data.Length)
                 throw new CheckpointException($"checkpoint '{dir}': tensor '{name}' lies outside {DataFile}");
             Buffer.BlockCopy(data, (int)(e.Offset * 4), p.Data, 0, p.Data.Length * 4);
         }

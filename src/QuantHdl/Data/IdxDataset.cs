@@ -28,6 +28,7 @@ public sealed class IdxDataset
         ArgumentNullException.ThrowIfNull(labels);
         if (rows <= 0 || cols <= 0) throw new DatasetException($"image size {rows}x{cols} is invalid; both must be positive.");
         long pix = (long)rows * cols;
+        if (pix > int.MaxValue) throw new DatasetException($"image size {rows}x{cols} is too large; at most {int.MaxValue} pixels per image.");
         if (images.Length != labels.Length * pix)
             throw new DatasetException($"{labels.Length} labels need {labels.Length * pix} pixels of {rows}x{cols}, got {images.Length}.");
         int maxLabel = -1;
@@ -140,14 +141,14 @@ public sealed class IdxDataset
         if (bytes.Length < offset)
             throw new DatasetException($"'{path}' is truncated: {bytes.Length} bytes, shorter than its {offset}-byte header.");
         var dims = new int[ndims];
-        long payload = 1;
+        Int128 payload = 1; // three 31-bit dimensions overflow a long
         for (int i = 0; i < ndims; i++)
         {
             dims[i] = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(4 + 4 * i));
             if (dims[i] < 0) throw new DatasetException($"'{path}' declares a negative dimension {dims[i]}.");
             payload *= dims[i];
         }
-        long expected = offset + payload;
+        Int128 expected = offset + payload;
         if (bytes.Length < expected)
             throw new DatasetException($"'{path}' is truncated: the header [{string.Join(" x ", dims)}] needs {expected} bytes, the file has {bytes.Length}.");
         if (bytes.Length > expected)

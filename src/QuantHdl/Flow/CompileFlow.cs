@@ -62,10 +62,15 @@ public static class CompileFlow
     /// <summary>Subdirectory holding a copy of the source checkpoint.</summary>
     public const string CheckpointDir = "checkpoint";
 
-    /// <summary>Freezes, lowers, validates and writes everything into <paramref name="buildDir"/> atomically.</summary>
-    public static IrGraph Compile(string fromDir, string buildDir, CompileOptions o, IFlowReporter r, Action<IrGraph, string, long[][]>? emit = null)
+    /// <summary>
+    /// Freezes, lowers, validates and writes everything into <paramref name="buildDir"/> atomically. The
+    /// directory must not exist or be empty; with <paramref name="force"/> it may also be a build directory
+    /// QuantHdl wrote (see <see cref="OutputDirectory"/>); it is never <paramref name="fromDir"/> or a parent of it.
+    /// </summary>
+    public static IrGraph Compile(string fromDir, string buildDir, CompileOptions o, IFlowReporter r, Action<IrGraph, string, long[][]>? emit = null, bool force = false)
     {
         o.Check();
+        using var dir = OutputDirectory.Begin(buildDir, ArtifactKind.Build, force, fromDir, o.DataDir);
         var (info, model) = ModelStore.LoadQat(fromDir);
         var source = model.ToModelSource("qnet", info.LogitStep!.Value) with { SqrtFracBits = o.SqrtFracBits, MultiplierBits = o.MultiplierBits };
         var frozen = Freezer.Freeze(source);
@@ -80,7 +85,6 @@ public static class CompileFlow
         for (int s = 0; s < n; s++)
             inputs[s] = test.Images.AsSpan(s * test.Features, test.Features).ToArray().Select(b => (long)b).ToArray();
 
-        using var dir = OutputDirectory.Begin(buildDir);
         IrJson.Save(graph, Path.Combine(dir.StagingPath, IrFile));
         new BuildDataset(Path.GetFullPath(o.DataDir), test.Classes, test.Features).Save(dir.StagingPath);
         var ckpt = Path.Combine(dir.StagingPath, CheckpointDir);

@@ -59,6 +59,7 @@ public static class SimulateFlow
         }
         double ai = (double)correctInt / test.Count, af = (double)correctFake / test.Count;
         var report = new SimulateReport(test.Count, ai, af, (ai - af) * 100, same, (double)same / test.Count);
+        ArtifactMarker.Record(buildDir, ReportFile);
         AtomicFile.WriteAllText(Path.Combine(buildDir, ReportFile), JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
         r.Info($"golden (integer) accuracy {ai:P2} on {test.Count} test images; fake-quant {af:P2}; delta {report.AccuracyDeltaPoints:+0.00;-0.00} points; identical predictions {same}/{test.Count} ({report.IdenticalShare:P2})");
         return report;

@@ -27,17 +27,22 @@ public sealed record TrainOptions(int Epochs, int Seed = 0, int BatchSize = 64, 
 /// <summary>The train and qat stages: each writes one checkpoint directory, atomically.</summary>
 public static class TrainFlow
 {
-    /// <summary>Trains a float MLP with Adam and writes a "float" checkpoint to <paramref name="outDir"/>.</summary>
-    public static CheckpointInfo TrainFloat(MlpSpec spec, TrainOptions o, string outDir, IFlowReporter r)
+    /// <summary>
+    /// Trains a float MLP with Adam and writes a "float" checkpoint to <paramref name="outDir"/>, which must
+    /// not exist or be empty; with <paramref name="force"/> it may also be a float checkpoint QuantHdl wrote
+    /// (see <see cref="OutputDirectory"/>).
+    /// </summary>
+    public static CheckpointInfo TrainFloat(MlpSpec spec, TrainOptions o, string outDir, IFlowReporter r, bool force = false)
     {
         o.Check();
+        // Staged before training, so that a refused --out costs nothing and an interrupt finds the folder.
+        using var dir = OutputDirectory.Begin(outDir, ArtifactKind.CheckpointFloat, force, o.DataDir);
         var (train, test) = LoadData(o.DataDir, spec.Sizes[0], spec.Sizes[^1]);
         var model = spec.BuildFloat(new Random(o.Seed));
         var opt = new Adam(model.Parameters(), o.Lr);
         RunEpochs("train", model, opt, train, test, o, r, schedule: null);
         double acc = Trainer.Evaluate(model, test);
         r.Info($"float {spec}: test accuracy {acc:P2} after {o.Epochs} epochs");
-        using var dir = OutputDirectory.Begin(outDir);
         var info = Checkpoint.Save(dir.StagingPath, model, new CheckpointInfo("float", spec.ToString(), null, null, o.Seed, o.Epochs, o.BatchSize, o.Lr, acc, null, null, [], ""));
         dir.Commit();
         return info;
@@ -45,11 +50,13 @@ public static class TrainFlow
 
     /// <summary>
     /// Quantization-aware training from a float checkpoint: Adam with a cosine schedule, then the
-    /// logit scale is calibrated; writes a "qat" checkpoint.
+    /// logit scale is calibrated; writes a "qat" checkpoint to <paramref name="outDir"/> (rules of
+    /// <see cref="TrainFloat"/>; never the <paramref name="fromDir"/> itself).
     /// </summary>
-    public static CheckpointInfo Qat(string fromDir, WeightSpec w, ActivationSpec a, TrainOptions o, string outDir, IFlowReporter r)
+    public static CheckpointInfo Qat(string fromDir, WeightSpec w, ActivationSpec a, TrainOptions o, string outDir, IFlowReporter r, bool force = false)
     {
         o.Check();
+        using var dir = OutputDirectory.Begin(outDir, ArtifactKind.CheckpointQat, force, fromDir, o.DataDir);
         var (fpInfo, spec, fp) = ModelStore.LoadFloat(fromDir);
         var (train, test) = LoadData(o.DataDir, spec.Sizes[0], spec.Sizes[^1]);
         var model = new QuantMlp(spec, fp, w, a);
@@ -61,7 +68,6 @@ public static class TrainFlow
         double acc = Trainer.Evaluate(model, test);
         double logitStep = model.CalibrateLogitStep(train);
         r.Info($"qat {spec} weights {w} acts {a}: test accuracy {acc:P2} (float parent {fpInfo.TestAccuracy:P2})");
-        using var dir = OutputDirectory.Begin(outDir);
         var info = Checkpoint.Save(dir.StagingPath, model, new CheckpointInfo("qat", spec.ToString(), w.ToString(), a.ToString(), o.Seed, o.Epochs, o.BatchSize, o.Lr, acc, logitStep, Path.GetFullPath(fromDir), [], ""));
         dir.Commit();
         return info;

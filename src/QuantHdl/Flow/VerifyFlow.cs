@@ -31,10 +31,12 @@ public static class VerifyFlow
         var design = RtlDesign.Load(buildDir);
         var inputsFile = Path.Combine(buildDir, "vectors", "inputs.txt");
         if (!File.Exists(inputsFile)) throw new IrException($"{inputsFile} is missing; run 'quanthdl compile' again");
-        var all = VectorWriter.ReadInputs(inputsFile);
+        var all = VectorWriter.ReadInputs(inputsFile, graph.Nodes[0].OutSize, graph.Nodes[0].OutType);
         if (samples > all.Length)
             throw new ArgumentException($"--samples {samples} exceeds the {all.Length} vectors in {inputsFile}; compile with --vectors {samples}");
         var inputs = all.Take(samples).ToArray();
+        // Listed in the build's marker first, so that 'compile --force' may replace them later.
+        ArtifactMarker.Record(buildDir, "verify", "verilator", ReportFile);
         var verifier = new VerilatorVerifier(Path.Combine(buildDir, "verilator"));
         VerifyReport report = null!;
         r.Progress($"verify {samples} samples (no stalls, then random stalls)", 100, advance =>
@@ -58,8 +60,7 @@ public static class VerifyFlow
             });
             report = verifier.Verify(graph, design, inputs, Path.Combine(buildDir, "verify"), options, progress);
         });
-        File.Copy(report.ReportFile, Path.Combine(buildDir, ReportFile + ".tmp"), overwrite: true);
-        File.Move(Path.Combine(buildDir, ReportFile + ".tmp"), Path.Combine(buildDir, ReportFile), overwrite: true);
+        AtomicFile.WriteAllText(Path.Combine(buildDir, ReportFile), File.ReadAllText(report.ReportFile));
         foreach (var run in new[] { report.NoStall, report.Stall })
         {
             if (run is null) continue;

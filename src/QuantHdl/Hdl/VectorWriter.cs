@@ -62,29 +62,52 @@ public static class VectorWriter
         AtomicFile.WriteAllText(path, sb.ToString());
     }
 
-    /// <summary>Reads a file written by <see cref="WriteInputs"/>.</summary>
-    public static long[][] ReadInputs(string path)
+    /// <summary>
+    /// Reads a file written by <see cref="WriteInputs"/>. With <paramref name="expectedSize"/> every frame
+    /// must have that many values, and with <paramref name="type"/> every value must fit it. Any departure
+    /// from the layout throws <see cref="MalformedFileException"/> naming the file and the line.
+    /// </summary>
+    public static long[][] ReadInputs(string path, int? expectedSize = null, IntType? type = null)
     {
         var lines = File.ReadAllLines(path);
-        if (lines.Length < 2 || lines[0] != "quanthdl-inputs 1")
-            throw new FormatException($"{path} is not a quanthdl-inputs 1 file");
-        var head = lines[1].Split(' ');
-        if (head.Length != 4 || head[0] != "samples" || head[2] != "size")
-            throw new FormatException($"{path}: bad header '{lines[1]}'");
-        int n = int.Parse(head[1], CultureInfo.InvariantCulture);
-        int size = int.Parse(head[3], CultureInfo.InvariantCulture);
-        if (lines.Length < 2 + n) throw new FormatException($"{path}: {n} samples announced, {lines.Length - 2} present");
+        if (lines.Length == 0 || lines[0] != "quanthdl-inputs 1")
+            throw new MalformedFileException(path, 1, $"expected the header 'quanthdl-inputs 1'; write the file again with 'quanthdl compile'");
+        var head = lines.Length > 1 ? lines[1].Split(' ') : [];
+        if (head.Length != 4 || head[0] != "samples" || head[2] != "size"
+            || !int.TryParse(head[1], NumberStyles.None, CultureInfo.InvariantCulture, out int n)
+            || !int.TryParse(head[3], NumberStyles.None, CultureInfo.InvariantCulture, out int size))
+            throw new MalformedFileException(path, 2, $"expected 'samples N size S', found '{Clip(lines.Length > 1 ? lines[1] : "")}'");
+        if (expectedSize is { } want && size != want)
+            throw new MalformedFileException(path, 2, $"frames of {size} values, the design takes {want}; compile again");
+        if (lines.Length < 2 + n)
+            throw new MalformedFileException(path, lines.Length + 1, $"{n} samples announced, {lines.Length - 2} present");
+        if (lines.Length > 2 + n && lines.Skip(2 + n).Any(l => l.Length > 0))
+            throw new MalformedFileException(path, 3 + n, $"text after the {n} samples announced on line 2");
         var xs = new long[n][];
         for (int i = 0; i < n; i++)
         {
-            xs[i] = ParseRow(lines[2 + i], 0);
-            if (xs[i].Length != size) throw new FormatException($"{path}: sample {i} has {xs[i].Length} values, expected {size}");
+            int line = 3 + i;
+            xs[i] = ParseRow(lines[2 + i], path, line);
+            if (xs[i].Length != size) throw new MalformedFileException(path, line, $"sample {i} has {xs[i].Length} values, expected {size}");
+            if (type is not null)
+                for (int k = 0; k < size; k++)
+                    if (!type.Fits(xs[i][k]))
+                        throw new MalformedFileException(path, line, $"value {k} of sample {i} is {xs[i][k]}, outside the input type {type} [{type.Min}, {type.Max}]");
         }
         return xs;
     }
 
-    internal static long[] ParseRow(string line, int skip) =>
-        line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(skip).Select(s => long.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+    private static long[] ParseRow(string text, string path, int line)
+    {
+        var fields = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var row = new long[fields.Length];
+        for (int k = 0; k < fields.Length; k++)
+            if (!long.TryParse(fields[k], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out row[k]))
+                throw new MalformedFileException(path, line, $"value {k} '{Clip(fields[k])}' is not a decimal integer");
+        return row;
+    }
+
+    private static string Clip(string s) => s.Length <= 40 ? s : s[..40] + "...";
 
     private static void AppendRow(StringBuilder sb, long[] row)
     {

@@ -32,6 +32,8 @@ public static class ExternalTool
     /// <summary>
     /// Runs <paramref name="exe"/> (a name on PATH or a path) in <paramref name="workDir"/> and captures its output.
     /// Kills the process tree and throws <see cref="TimeoutException"/> when it runs past <paramref name="timeout"/>.
+    /// The child is tracked by <see cref="CleanupRegistry"/>, so an interrupt (SIGINT, SIGTERM) of this
+    /// process kills its whole tree too (verilator's make and compilers, the harness).
     /// </summary>
     public static ToolResult Run(string exe, IEnumerable<string> args, string workDir, TimeSpan timeout, CancellationToken cancel = default)
     {
@@ -45,7 +47,19 @@ public static class ExternalTool
         };
         foreach (var a in args) psi.ArgumentList.Add(a);
         var watch = Stopwatch.StartNew();
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {path}");
+        using var p = CleanupRegistry.StartTracked(psi);
+        try
+        {
+            return Wait(p, path, workDir, timeout, watch, cancel);
+        }
+        finally
+        {
+            CleanupRegistry.Untrack(p);
+        }
+    }
+
+    private static ToolResult Wait(Process p, string path, string workDir, TimeSpan timeout, Stopwatch watch, CancellationToken cancel)
+    {
         var stdout = p.StandardOutput.ReadToEndAsync(cancel);
         var stderr = p.StandardError.ReadToEndAsync(cancel);
         bool exited;

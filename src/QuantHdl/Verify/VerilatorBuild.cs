@@ -25,7 +25,9 @@ public static class VerilatorBuild
     {
         var flags = Flags(design, trace);
         var key = Key(design, flags);
-        var final = Path.Combine(Path.GetFullPath(cacheDir), $"{design.TopModule}-{key}{(trace ? "-fst" : "")}");
+        var cache = Path.GetFullPath(cacheDir);
+        var final = Path.Combine(cache, $"{design.TopModule}-{key}{(trace ? "-fst" : "")}");
+        StagingFolder.SweepStale(cache); // builds of processes that were killed
         var exe = Path.Combine(final, "obj", Executable);
         if (File.Exists(Path.Combine(final, "build.ok")) && File.Exists(exe))
         {
@@ -33,30 +35,21 @@ public static class VerilatorBuild
             return exe;
         }
         cached = false;
-        var staging = final + $".build.{Environment.ProcessId}.{Guid.NewGuid():N}";
-        Directory.CreateDirectory(staging);
+        Directory.CreateDirectory(cache);
+        using var staging = StagingFolder.Create(cache, Path.GetFileName(final) + ".build");
+        var args = new List<string>(flags) { "-Mdir", Path.Combine(staging.Path, "obj") };
+        args.AddRange(design.HarnessFiles.Where(f => f.EndsWith(".cpp", StringComparison.Ordinal)).Select(f => Path.Combine(design.OutDir, f)));
+        args.AddRange(design.RtlFiles.Select(f => Path.Combine(design.OutDir, f)));
+        var r = ExternalTool.RunChecked("verilator", args, staging.Path, BuildTimeout, cancel);
+        File.WriteAllText(Path.Combine(staging.Path, "build.log"), r.Stdout + r.Stderr);
+        File.WriteAllText(Path.Combine(staging.Path, "build.ok"), key + "\n");
         try
         {
-            var args = new List<string>(flags) { "-Mdir", Path.Combine(staging, "obj") };
-            args.AddRange(design.HarnessFiles.Where(f => f.EndsWith(".cpp", StringComparison.Ordinal)).Select(f => Path.Combine(design.OutDir, f)));
-            args.AddRange(design.RtlFiles.Select(f => Path.Combine(design.OutDir, f)));
-            var r = ExternalTool.RunChecked("verilator", args, staging, BuildTimeout, cancel);
-            File.WriteAllText(Path.Combine(staging, "build.log"), r.Stdout + r.Stderr);
-            File.WriteAllText(Path.Combine(staging, "build.ok"), key + "\n");
-            try
-            {
-                Directory.Move(staging, final);
-            }
-            catch (IOException) when (File.Exists(Path.Combine(final, "build.ok")))
-            {
-                // Another process built the same design meanwhile; use its build.
-                Directory.Delete(staging, true);
-            }
+            staging.MoveTo(final);
         }
-        catch
+        catch (IOException) when (File.Exists(Path.Combine(final, "build.ok")))
         {
-            if (Directory.Exists(staging)) Directory.Delete(staging, true);
-            throw;
+            // Another process built the same design meanwhile; use its build (the staging folder goes on Dispose).
         }
         return exe;
     }

@@ -3,7 +3,7 @@ namespace QuantHdl.Tests.Flow;
 /// <summary>Bad input: a one-line error naming the problem, a non-zero exit, and no half-written output.</summary>
 public class CliErrorTests
 {
-    private static void AssertOneLineError(int exit, string err, string fragment)
+    internal static void AssertOneLineError(int exit, string err, string fragment)
     {
         Assert.NotEqual(0, exit);
         var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
