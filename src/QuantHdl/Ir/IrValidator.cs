@@ -61,7 +61,7 @@ public static class IrValidator
             string what = g.Nodes.Any(n => n.Name == g.Output) ? "is not the last node" : "is not a node of the graph";
             throw new IrException($"graph '{g.Name}': declared output '{g.Output}' {what}; the last node is '{last.Name}' (was a node deleted or reordered?)");
         }
-        if (g.Classes < 2) throw new IrException($"graph '{g.Name}': {g.Classes} classes; a classifier needs at least 2");
+        if (g.Classes < 1) throw new IrException($"graph '{g.Name}': {g.Classes} classes; the output needs at least one logit");
         if (last.Op is not DenseOp d || !last.OutType.Signed || d.Rq.Lo >= 0)
             throw new IrException($"graph '{g.Name}': output '{last.Name}' is not a logit layer (a dense layer with signed, unclamped-at-zero outputs); was the logit layer deleted?");
         if (last.OutSize != g.Classes)

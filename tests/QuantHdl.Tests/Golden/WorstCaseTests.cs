@@ -35,7 +35,7 @@ public class WorstCaseTests
         var src = new IrNode("x", [], new InputOp(inputs, inType, 1.0, 1), inType, inputs, 1, 1.0);
         var node = new IrNode("fc7", ["x"], op, IntType.S(64), 5, 1, 1.0);
         // The width comes from the pass the compiler runs, not from the test.
-        var g = new InferAccumulatorWidths().Run(new IrGraph("wc", [src, node]));
+        var g = new InferAccumulatorWidths().Run(new IrGraph("wc", [src, node]) { Output = "fc7", Classes = 5 });
         var d = (DenseOp)g.Nodes[1].Op;
         return (g.Nodes[1], d, m, inType);
     }

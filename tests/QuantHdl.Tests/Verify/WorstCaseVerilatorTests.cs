@@ -46,7 +46,7 @@ public sealed class WorstCaseVerilatorTests
             new IrNode("x", [], new InputOp(16, u8, 1.0 / 255, 4), u8, 16, 4, 1.0 / 255),
             new IrNode("fc1", ["x"], d1, u4, 8, 2, 1.0),
             new IrNode("fc2", ["fc1"], d2, s16, 4, 2, 1.0),
-        ]);
+        ]) { Output = "fc2", Classes = 4 };
         IrValidator.Check(g);
         var inputs = RandomLayers.Inputs(rng, 12, 16, u8);
         var allMax = inputs[1];
