@@ -56,8 +56,37 @@ public sealed class GoldenSimulator
     {
         InputOp => (outs, _) => outs[0],
         DenseOp => MakeDense(n, g.Nodes[index[n.Inputs[0]]], index[n.Inputs[0]]),
+        ConvOp => MakeConv(n, g.Nodes[index[n.Inputs[0]]], index[n.Inputs[0]]),
+        MaxPoolOp p => MakeMaxPool(p, index[n.Inputs[0]]),
+        AvgPoolOp p => MakeAvgPool(n, p, index[n.Inputs[0]]),
         _ => throw new IrException($"node {n.Name}: the golden simulator has no kernel for {n.Op.GetType().Name}"),
     };
+
+    private static Func<long[][], int, long[]> MakeConv(IrNode n, IrNode src, int srcIndex)
+    {
+        var k = new ConvKernel(n, src.OutType);
+        return (outs, sample) => k.Run(outs[srcIndex], sample);
+    }
+
+    private static Func<long[][], int, long[]> MakeMaxPool(MaxPoolOp p, int srcIndex) =>
+        (outs, _) => PoolKernels.MaxPool(outs[srcIndex], p.InH, p.InW, p.C, p.K);
+
+    private static Func<long[][], int, long[]> MakeAvgPool(IrNode n, AvgPoolOp p, int srcIndex)
+    {
+        var sum = IntType.U(p.SumBits);
+        var prod = IntType.S(RequantMath.ProductBits(p.SumBits + 1, p.MultiplierBits));
+        return (outs, sample) =>
+        {
+            var s = PoolKernels.WindowSum(outs[srcIndex], p.InH, p.InW, p.C, p.KH, p.KW);
+            for (int i = 0; i < s.Length; i++)
+            {
+                if (!sum.Fits(s[i])) throw new IntegerOverflowException($"layer {n.Name}, sample {sample}, element {i}: window sum {s[i]} leaves {sum}");
+                if (!prod.Fits(s[i] * p.M0)) throw new IntegerOverflowException($"layer {n.Name}, sample {sample}, element {i}: requant product leaves {prod}");
+                s[i] = RequantMath.Apply(s[i], p.M0, p.Shift, 0, n.OutType.Max);
+            }
+            return s;
+        };
+    }
 
     private static Func<long[][], int, long[]> MakeDense(IrNode n, IrNode src, int srcIndex)
     {

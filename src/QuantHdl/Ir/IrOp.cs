@@ -6,10 +6,25 @@ namespace QuantHdl.Ir;
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "op")]
 [JsonDerivedType(typeof(InputOp), "input")]
 [JsonDerivedType(typeof(DenseOp), "dense")]
+[JsonDerivedType(typeof(ConvOp), "conv")]
+[JsonDerivedType(typeof(MaxPoolOp), "maxpool")]
+[JsonDerivedType(typeof(AvgPoolOp), "avgpool")]
 public abstract record IrOp;
 
-/// <summary>The network input stream: <paramref name="Size"/> elements of <paramref name="Type"/> at real scale <paramref name="Scale"/>, <paramref name="Lanes"/> per beat.</summary>
-public sealed record InputOp(int Size, IntType Type, double Scale, int Lanes) : IrOp;
+/// <summary>
+/// The network input stream: <paramref name="Size"/> elements of <paramref name="Type"/> at real scale
+/// <paramref name="Scale"/>, <paramref name="Lanes"/> per beat. A spatial input is a frame of
+/// <see cref="Height"/> x <see cref="Width"/> pixels of Size / (Height * Width) channels (integer-semantics §7);
+/// a flat one has Height = Width = 1.
+/// </summary>
+public sealed record InputOp(int Size, IntType Type, double Scale, int Lanes) : IrOp
+{
+    /// <summary>Frame height in pixels (1 for a flat vector).</summary>
+    public int Height { get; init; } = 1;
+
+    /// <summary>Frame width in pixels (1 for a flat vector).</summary>
+    public int Width { get; init; } = 1;
+}
 
 /// <summary>
 /// A fully connected layer with integer weights, bias and requantization, run on a matrix-vector unit.

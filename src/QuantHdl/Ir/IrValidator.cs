@@ -38,6 +38,18 @@ public static class IrValidator
                     if (inputs.Length != 1) throw new IrException($"node {n.Name}: dense takes exactly one input, got {inputs.Length}");
                     CheckDense(n, op, seen[inputs[0]]);
                     break;
+                case ConvOp op:
+                    if (inputs.Length != 1) throw new IrException($"node {n.Name}: conv takes exactly one input, got {inputs.Length}");
+                    CheckConv(n, op, seen[inputs[0]]);
+                    break;
+                case MaxPoolOp op:
+                    if (inputs.Length != 1) throw new IrException($"node {n.Name}: max pool takes exactly one input, got {inputs.Length}");
+                    CheckMaxPool(n, op, seen[inputs[0]]);
+                    break;
+                case AvgPoolOp op:
+                    if (inputs.Length != 1) throw new IrException($"node {n.Name}: average pool takes exactly one input, got {inputs.Length}");
+                    CheckAvgPool(n, op, seen[inputs[0]]);
+                    break;
                 case null:
                     throw new IrException($"node {n.Name}: missing op");
                 default:
@@ -68,6 +80,86 @@ public static class IrValidator
             throw new IrException($"graph '{g.Name}': output '{last.Name}' has {last.OutSize} logits but the graph declares {g.Classes} classes");
     }
 
+    /// <summary>§7: the frame <paramref name="src"/> produces is InH x InW x C, and its beats do not straddle pixels.</summary>
+    private static void CheckFrame(string at, IrNode src, int h, int w, int c)
+    {
+        var shape = EdgeShape.Of(src);
+        if (shape.H != h || shape.W != w || shape.C != c)
+            throw new IrException($"{at}: expects a {h}x{w}x{c} frame but '{src.Name}' produces {shape}");
+        if (c % src.OutLanes != 0)
+            throw new IrException($"{at}: the {src.OutLanes} lanes per beat of '{src.Name}' do not divide its {c} channels (a beat must not straddle pixels)");
+        if (src.OutType.Signed || src.OutType.Width > MaxActivationBits)
+            throw new IrException($"{at}: input type {src.OutType} is not supported; spatial layers take unsigned activations of 1..{MaxActivationBits} bits");
+    }
+
+    private static void CheckConv(IrNode n, ConvOp op, IrNode src)
+    {
+        string at = $"layer {n.Name}";
+        if (op.InH < 1 || op.InW < 1 || op.InC < 1) throw new IrException($"{at}: input frame {op.InH}x{op.InW}x{op.InC} must be positive");
+        if (op.K < 1 || op.Stride < 1 || op.Pad < 0 || op.Pad >= op.K)
+            throw new IrException($"{at}: kernel {op.K}, stride {op.Stride}, padding {op.Pad}: need K >= 1, stride >= 1 and 0 <= padding < K");
+        if (op.K > op.InH + 2 * op.Pad || op.K > op.InW + 2 * op.Pad)
+            throw new IrException($"{at}: kernel {op.K}x{op.K} is larger than its {op.InH}x{op.InW} input padded by {op.Pad}");
+        CheckFrame(at, src, op.InH, op.InW, op.InC);
+        var d = op.Mvu ?? throw new IrException($"{at}: missing matrix-vector unit");
+        if (op.Groups < 1 || op.InC % op.Groups != 0 || d.Out % op.Groups != 0)
+            throw new IrException($"{at}: {op.Groups} groups must divide the {op.InC} input and {d.Out} output channels");
+        if (n.OutSize != (long)op.OutH * op.OutW * d.Out)
+            throw new IrException($"{at}: its edge declares {n.OutSize} elements but the {op.OutH}x{op.OutW}x{d.Out} output frame has {(long)op.OutH * op.OutW * d.Out}");
+        if (d.Weight is not null && d.Weights is not null && d.In == op.K * op.K * op.InC && d.Weights.Length == d.In * d.Out)
+            for (int o = 0; o < d.Out; o++)
+                for (int i = 0; i < d.In; i++)
+                    if (!op.InGroup(o, i % op.InC) && d.Weights[o * d.In + i] != 0)
+                        throw new IrException($"{at}: weight [{o},{i}] couples channel {i % op.InC} outside the group of output {o}; grouped convs hold code 0 there");
+        // The MVU is a dense layer over one window (§7): In = K*K*InC, one output per channel.
+        var windows = src with { Name = $"{src.Name} (windows)", OutSize = op.K * op.K * op.InC };
+        CheckDense(n with { OutSize = d.Out }, d, windows);
+        if (d.Fold is { } f && op.InC % f.Simd != 0)
+            throw new IrException($"{at}: SIMD {f.Simd} must divide the {op.InC} input channels (a window beat holds channels of one pixel)");
+    }
+
+    private static void CheckMaxPool(IrNode n, MaxPoolOp op, IrNode src)
+    {
+        string at = $"layer {n.Name}";
+        if (op.K < 2 || op.K > op.InH || op.K > op.InW)
+            throw new IrException($"{at}: window {op.K} must be 2..min({op.InH}, {op.InW})");
+        CheckFrame(at, src, op.InH, op.InW, op.C);
+        if (n.OutType != src.OutType) throw new IrException($"{at}: a max pool keeps the codes, so its output type {n.OutType} must be the input type {src.OutType}");
+        CheckPoolEdge(at, n, op.InH / op.K, op.InW / op.K, op.C, src);
+    }
+
+    private static void CheckAvgPool(IrNode n, AvgPoolOp op, IrNode src)
+    {
+        string at = $"layer {n.Name}";
+        if (op.KH < 1 || op.KW < 1 || op.KH > op.InH || op.KW > op.InW || op.KH * op.KW < 2)
+            throw new IrException($"{at}: window {op.KH}x{op.KW} must fit the {op.InH}x{op.InW} input and cover at least 2 pixels");
+        CheckFrame(at, src, op.InH, op.InW, op.C);
+        if (n.OutType.Signed) throw new IrException($"{at}: an average pool of unsigned codes gives unsigned codes, not {n.OutType}");
+        // §8: the window sum of KH*KW codes below 2^a is below KH*KW*(2^a - 1) + 1.
+        long maxSum = (long)op.KH * op.KW * src.OutType.Max;
+        int need = 64 - (int)long.LeadingZeroCount(maxSum);
+        if (op.SumBits < need || op.SumBits > 62)
+            throw new IrException($"{at}: the window sum needs {need} unsigned bits (at most {maxSum}), the op declares {op.SumBits}");
+        if (op.MultiplierBits < RequantMath.MinMultiplierBits || op.MultiplierBits > RequantMath.MaxMultiplierBits)
+            throw new IrException($"{at}: multiplier bits {op.MultiplierBits} out of range {RequantMath.MinMultiplierBits}..{RequantMath.MaxMultiplierBits}");
+        if (op.M0 < 0 || op.M0 >= 1L << op.MultiplierBits)
+            throw new IrException($"{at}: multiplier {op.M0} does not fit {op.MultiplierBits} unsigned bits");
+        if (op.Shift < 1 || op.Shift > RequantMath.MaxShift)
+            throw new IrException($"{at}: shift {op.Shift} out of range 1..{RequantMath.MaxShift}");
+        int prod = RequantMath.ProductBits(op.SumBits + 1, op.MultiplierBits);
+        if (prod > RequantMath.MaxProductBits)
+            throw new IrException($"{at}: the requant product needs {prod} bits, max is {RequantMath.MaxProductBits}; lower the multiplier bits");
+        CheckPoolEdge(at, n, op.InH / op.KH, op.InW / op.KW, op.C, src);
+    }
+
+    private static void CheckPoolEdge(string at, IrNode n, int ho, int wo, int c, IrNode src)
+    {
+        if (n.OutSize != (long)ho * wo * c)
+            throw new IrException($"{at}: its edge declares {n.OutSize} elements but the {ho}x{wo}x{c} output frame has {(long)ho * wo * c}");
+        if (n.OutLanes != src.OutLanes)
+            throw new IrException($"{at}: a pool keeps its input's {src.OutLanes} lanes per beat, not {n.OutLanes}");
+    }
+
     private static void CheckInput(IrNode n, InputOp op, int idx, string[] inputs)
     {
         if (idx != 0) throw new IrException($"node {n.Name}: the input node must come first");
@@ -76,6 +168,8 @@ public static class IrValidator
             throw new IrException($"node {n.Name}: input op and output edge disagree");
         if (op.Type.Signed || op.Type.Width > MaxActivationBits)
             throw new IrException($"node {n.Name}: input type {op.Type} is not supported; use unsigned 1..{MaxActivationBits} bits");
+        if (op.Height < 1 || op.Width < 1 || op.Size % (op.Height * op.Width) != 0)
+            throw new IrException($"node {n.Name}: a {op.Height}x{op.Width} frame does not divide the {op.Size} input elements into channels");
     }
 
     private static void CheckDense(IrNode n, DenseOp d, IrNode src)

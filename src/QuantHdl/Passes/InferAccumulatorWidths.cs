@@ -2,7 +2,7 @@ using QuantHdl.Ir;
 
 namespace QuantHdl.Passes;
 
-/// <summary>Sets every dense layer's accumulator to exactly the width its bound needs (integer-semantics §5).</summary>
+/// <summary>Sets every dense and conv layer's accumulator to exactly the width its bound needs (integer-semantics §5).</summary>
 public sealed class InferAccumulatorWidths : IPass
 {
     /// <inheritdoc/>
@@ -18,6 +18,12 @@ public sealed class InferAccumulatorWidths : IPass
             {
                 var src = nodes.First(n => n.Name == nodes[i].Inputs[0]);
                 nodes[i] = nodes[i] with { Op = d with { AccBits = AccumulatorBound.RequiredBits(d, src.OutType) } };
+            }
+            else if (nodes[i].Op is ConvOp c)
+            {
+                // §7: a conv's accumulator is its window matrix's, whose zero (off-group) weights add nothing.
+                var src = nodes.First(n => n.Name == nodes[i].Inputs[0]);
+                nodes[i] = nodes[i] with { Op = c with { Mvu = c.Mvu with { AccBits = AccumulatorBound.RequiredBits(c.Mvu, src.OutType) } } };
             }
         }
         return graph with { Nodes = nodes };

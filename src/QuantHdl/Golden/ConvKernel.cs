@@ -1,0 +1,113 @@
+using QuantHdl.Ir;
+
+namespace QuantHdl.Golden;
+
+/// <summary>
+/// The golden convolution (integer-semantics §7): the window vectors of the frame
+/// (<see cref="SlidingWindow.Im2Col"/>) times the layer's integer weight matrices, as integer GEMMs on
+/// the codes (<see cref="TermDecomposition"/>: one on x, and for POST one on R_F[x]), then §4's
+/// requantization per channel. Zero weights (outside a group) are skipped.
+/// </summary>
+public sealed class ConvKernel
+{
+    private readonly string _name;
+    private readonly ConvOp _op;
+    private readonly IntType _in;
+    private readonly IntType _out;
+    private readonly IntType _acc;
+    private readonly IntType _prod;
+    private readonly long[]? _root;
+    // Per output channel: the non-zero factors on x and on R_F[x], with their column indices.
+    private readonly int[][] _xIdx, _rIdx;
+    private readonly long[][] _xVal, _rVal;
+
+    /// <summary>
+    /// Prepares the kernel. Throws <see cref="IntegerOverflowException"/> when the declared accumulator
+    /// is narrower than the §5 bound of the weights, so no partial sum can leave it.
+    /// </summary>
+    public ConvKernel(IrNode node, IntType input)
+    {
+        _name = node.Name;
+        _op = (ConvOp)node.Op;
+        _in = input;
+        _out = node.OutType;
+        var d = _op.Mvu;
+        _acc = IntType.S(d.AccBits);
+        _prod = IntType.S(RequantMath.ProductBits(d.AccBits, d.Rq.MultiplierBits));
+        int need = AccumulatorBound.RequiredBits(d, input);
+        if (need > d.AccBits)
+            throw new IntegerOverflowException($"layer {_name}: the weights can reach a {need}-bit accumulator but AccBits is {d.AccBits}");
+        _root = d.Weight.Code == WeightCode.Post ? WeightArithmetic.SqrtHalfTable(input.Width, d.SqrtFracBits) : null;
+        _xIdx = new int[d.Out][]; _rIdx = new int[d.Out][];
+        _xVal = new long[d.Out][]; _rVal = new long[d.Out][];
+        for (int o = 0; o < d.Out; o++)
+        {
+            var xi = new List<int>(); var xv = new List<long>(); var ri = new List<int>(); var rv = new List<long>();
+            for (int i = 0; i < d.In; i++)
+            {
+                var (onX, onRoot) = TermDecomposition.Of(d.Weights[o * d.In + i], d.Weight, d.SqrtFracBits);
+                if (onX != 0) { xi.Add(i); xv.Add(onX); }
+                if (onRoot != 0) { ri.Add(i); rv.Add(onRoot); }
+            }
+            _xIdx[o] = xi.ToArray(); _xVal[o] = xv.ToArray(); _rIdx[o] = ri.ToArray(); _rVal[o] = rv.ToArray();
+        }
+    }
+
+    /// <summary>Accumulators [OutH*OutW, OutC] before requantization, for one input frame.</summary>
+    public long[] Accumulate(ReadOnlySpan<long> x, int sample)
+    {
+        var op = _op;
+        var d = op.Mvu;
+        if (x.Length != (long)op.InH * op.InW * op.InC) throw new ArgumentException($"layer {_name}: got {x.Length} inputs, expects {op.InH}x{op.InW}x{op.InC}");
+        foreach (var v in x)
+            if (!_in.Fits(v)) throw new IntegerOverflowException($"layer {_name}, sample {sample}: input {v} does not fit {_in}");
+        // §7: the pad value is the zero code.
+        var cols = SlidingWindow.Im2Col(x, op.InH, op.InW, op.InC, op.K, op.Stride, op.Pad, 0);
+        long[]? roots = null;
+        if (_root is not null)
+        {
+            roots = new long[cols.Length];
+            for (int i = 0; i < cols.Length; i++) roots[i] = _root[cols[i]];
+        }
+        int pixels = op.OutH * op.OutW, len = d.In;
+        var acc = new long[pixels * d.Out];
+        for (int p = 0; p < pixels; p++)
+        {
+            var win = cols.AsSpan(p * len, len);
+            for (int o = 0; o < d.Out; o++)
+            {
+                long a = d.Bias[o];
+                var xi = _xIdx[o]; var xv = _xVal[o];
+                for (int t = 0; t < xi.Length; t++) a += xv[t] * win[xi[t]];
+                if (roots is not null)
+                {
+                    var rw = roots.AsSpan(p * len, len);
+                    var ri = _rIdx[o]; var rv = _rVal[o];
+                    for (int t = 0; t < ri.Length; t++) a += rv[t] * rw[ri[t]];
+                }
+                if (!_acc.Fits(a))
+                    throw new IntegerOverflowException($"layer {_name}, sample {sample}, pixel {p}, channel {o}: accumulator {a} leaves {_acc}");
+                acc[p * d.Out + o] = a;
+            }
+        }
+        return acc;
+    }
+
+    /// <summary>Runs the layer: accumulate, then requantize every channel of every pixel (§4).</summary>
+    public long[] Run(ReadOnlySpan<long> x, int sample)
+    {
+        var acc = Accumulate(x, sample);
+        var rq = _op.Mvu.Rq;
+        int co = _op.Mvu.Out;
+        for (int i = 0; i < acc.Length; i++)
+        {
+            int c = i % co;
+            long p = acc[i] * rq.M0[c];
+            if (!_prod.Fits(p))
+                throw new IntegerOverflowException($"layer {_name}, sample {sample}, pixel {i / co}, channel {c}: requant product {p} leaves {_prod}");
+            acc[i] = RequantMath.Apply(acc[i], rq.M0[c], rq.Shift[c], rq.Lo, rq.Hi);
+            if (!_out.Fits(acc[i])) throw new IntegerOverflowException($"layer {_name}, sample {sample}, pixel {i / co}, channel {c}: output {acc[i]} leaves {_out}");
+        }
+        return acc;
+    }
+}
