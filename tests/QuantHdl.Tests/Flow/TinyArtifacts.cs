@@ -22,6 +22,9 @@ internal static class TinyArtifacts
     /// <summary>Its build directory with 20 vectors; treat as read-only (copy it to change it).</summary>
     public static string Build => Path.Combine(Root.Value, "build");
 
+    /// <summary>A build of an untrained mlp:784-256-256-10, slow enough in the golden simulator to interrupt.</summary>
+    public static string WideBuild => Path.Combine(Root.Value, "wide-build");
+
     private static string Create()
     {
         var root = CliRunner.TempDir("tiny");
@@ -29,6 +32,9 @@ internal static class TinyArtifacts
         TrainFlow.TrainFloat(MlpSpec.Parse("mlp:784-16-10"), o, Path.Combine(root, "fp"), new SilentReporter());
         TrainFlow.Qat(Path.Combine(root, "fp"), WeightSpec.Parse("post:4"), ActivationSpec.Parse("uniform:4"), o, Path.Combine(root, "qat"), new SilentReporter());
         CompileFlow.Compile(Path.Combine(root, "qat"), Path.Combine(root, "build"), new CompileOptions { DataDir = FashionSubset.Path, Vectors = 20 }, new SilentReporter(), VerifyFlow.Emit);
+        TrainFlow.TrainFloat(MlpSpec.Parse("mlp:784-256-256-10"), o, Path.Combine(root, "wide-fp"), new SilentReporter());
+        TrainFlow.Qat(Path.Combine(root, "wide-fp"), WeightSpec.Parse("post:4"), ActivationSpec.Parse("uniform:4"), o, Path.Combine(root, "wide-qat"), new SilentReporter());
+        CompileFlow.Compile(Path.Combine(root, "wide-qat"), Path.Combine(root, "wide-build"), new CompileOptions { DataDir = FashionSubset.Path, Vectors = 1 }, new SilentReporter(), VerifyFlow.Emit);
         return root;
     }
 
