@@ -37,7 +37,8 @@ public static class Freezer
         return g;
     }
 
-    private static DenseOp FreezeDense(LayerSource l, IntType inType, int sqrtFracBits, int multiplierBits)
+    /// <summary>Freezes one dense layer (or the window matrix of a conv) on input type <paramref name="inType"/>; folding 1x1.</summary>
+    internal static DenseOp FreezeDense(LayerSource l, IntType inType, int sqrtFracBits, int multiplierBits)
     {
         if (l.Weight.Length != l.In * l.Out) throw new IrException($"layer {l.Name}: {l.Weight.Length} weights for {l.Out}x{l.In}");
         if (l.Bias.Length != l.Out || l.ChannelScale.Length != l.Out)
