@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Globalization;
+using QuantHdl.Nn;
+using QuantHdl.Optim;
+using QuantHdl.Tensors;
+
+namespace QuantHdl.Bench;
+
+/// <summary>
+/// Stopwatch timing of the LeNet-5 convolution stack at batch 64 on random inputs: forward + backward of
+/// conv 6@5x5, ReLU, max pool 2, conv 16@5x5, ReLU, max pool 2 (28x28 inputs, unpadded), each op alone, and a
+/// whole LeNet-5 training step (with fc 120-84-10, cross-entropy and Adam). Best of several rounds.
+/// </summary>
+internal static class ConvBench
+{
+    public static int Run(string[] args)
+    {
+        int batch = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 64;
+        Console.WriteLine($"LeNet-5 conv layers, batch {batch}, GEMM {Gemm.KernelName}, 1 thread");
+        var rng = new Random(1);
+        var x = Rand(rng, batch, 1, 28, 28);
+        var conv1 = new Conv2d(1, 6, 5, rng);
+        var conv2 = new Conv2d(6, 16, 5, rng);
+        var h1 = Rand(rng, batch, 6, 12, 12);
+        var a1 = Rand(rng, batch, 6, 24, 24);
+
+        Report("conv1 fwd", batch, () => conv1.Forward(x), backward: false);
+        Report("conv1 fwd+bwd (dW, db)", batch, () => conv1.Forward(x), backward: true);
+        Report("maxpool 24->12 fwd+bwd", batch, () => Ops.MaxPool2d(a1, 2), backward: true, input: a1);
+        Report("conv2 fwd", batch, () => conv2.Forward(h1), backward: false);
+        Report("conv2 fwd+bwd (dX, dW, db)", batch, () => conv2.Forward(h1), backward: true, input: h1);
+        Report("conv stack fwd+bwd", batch, () =>
+            Ops.MaxPool2d(Ops.Relu(conv2.Forward(Ops.MaxPool2d(Ops.Relu(conv1.Forward(x)), 2))), 2), backward: true);
+
+        var model = new Sequential(conv1, new ReLU(), new MaxPool2d(2), conv2, new ReLU(), new MaxPool2d(2), new Flatten(),
+            new Linear(256, 120, rng), new ReLU(), new Linear(120, 84, rng), new ReLU(), new Linear(84, 10, rng));
+        var opt = new Adam(model.Parameters(), 1e-3);
+        var labels = Enumerable.Range(0, batch).Select(i => i % 10).ToArray();
+        double s = Best(() =>
+        {
+            using var scope = Tensor.StepScope();
+            opt.ZeroGrad();
+            var loss = Ops.CrossEntropy(model.Forward(x), labels);
+            loss.Backward();
+            opt.Step();
+        });
+        Console.WriteLine($"{"LeNet-5 train step (fwd+bwd+Adam)",-36} {s * 1e3,8:F3} ms  {batch / s,9:F0} images/s");
+        return 0;
+    }
+
+    private static void Report(string name, int batch, Func<Tensor> f, bool backward, Tensor? input = null)
+    {
+        if (input != null) input.RequiresGrad = backward;
+        double s = Best(() =>
+        {
+            using var scope = Tensor.StepScope();
+            var y = f();
+            if (backward) Ops.Sum(y).Backward();
+        });
+        if (input != null) { input.RequiresGrad = false; input.ClearGrad(); }
+        Console.WriteLine($"{name,-36} {s * 1e3,8:F3} ms  {batch / s,9:F0} images/s");
+    }
+
+    /// <summary>Best seconds per call over 7 rounds of about 100 ms each, after a warm-up.</summary>
+    private static double Best(Action step)
+    {
+        var sw = Stopwatch.StartNew();
+        int reps = 0;
+        while (sw.Elapsed.TotalMilliseconds < 100 || reps < 5) { step(); reps++; }
+        double best = double.MaxValue;
+        for (int r = 0; r < 7; r++)
+        {
+            sw.Restart();
+            for (int i = 0; i < reps; i++) step();
+            best = Math.Min(best, sw.Elapsed.TotalSeconds / reps);
+        }
+        return best;
+    }
+
+    private static Tensor Rand(Random rng, params int[] shape)
+    {
+        var t = Tensor.Zeros(shape);
+        for (int i = 0; i < t.Numel; i++) t.Data[i] = (float)(rng.NextDouble() * 2 - 1);
+        return t;
+    }
+}
