@@ -158,14 +158,18 @@ public static partial class Ops
     private static void RoutePairs(ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> y, ReadOnlySpan<float> dy,
         Span<float> ga, Span<float> gb)
     {
+        // Branch-free: the argmax of real activations is unpredictable, and mispredicted branches cost more than
+        // four multiply-adds of which three add zero.
         for (int ox = 0; ox < y.Length; ox++)
         {
             int j = 2 * ox;
             float m = y[ox], g = dy[ox];
-            if (a[j] == m) ga[j] += g;
-            else if (a[j + 1] == m) ga[j + 1] += g;
-            else if (b[j] == m) gb[j] += g;
-            else gb[j + 1] += g;
+            int e0 = a[j] == m ? 1 : 0, e1 = a[j + 1] == m ? 1 : 0, e2 = b[j] == m ? 1 : 0;
+            int f1 = e1 & ~e0, f2 = e2 & ~(e0 | e1), f3 = 1 & ~(e0 | e1 | e2);
+            ga[j] += g * e0;
+            ga[j + 1] += g * f1;
+            gb[j] += g * f2;
+            gb[j + 1] += g * f3;
         }
     }
 
