@@ -17,9 +17,19 @@ public static partial class Ops
     /// (im2col, [Cin/groups·KH·KW, OH·OW]) and multiplied by the weight rows with the packed GEMM; a 1x1 kernel
     /// with stride 1 and no padding uses the input itself as the column matrix. docs/engine.md gives the formulas.
     /// </remarks>
-    public static Tensor Conv2d(Tensor x, Tensor w, Tensor? b = null, int stride = 1, int padding = 0, int groups = 1)
+    public static Tensor Conv2d(Tensor x, Tensor w, Tensor? b = null, int stride = 1, int padding = 0, int groups = 1) =>
+        ConvCore(x, w, b, stride, padding, groups, relu: false);
+
+    /// <summary>
+    /// Fused <c>Relu(Conv2d(x, w, b, ...))</c>: the same values and gradients, with the ReLU applied to each image's
+    /// output while it is still in cache and without a separate pre-activation tensor.
+    /// </summary>
+    public static Tensor Conv2dRelu(Tensor x, Tensor w, Tensor? b = null, int stride = 1, int padding = 0, int groups = 1) =>
+        ConvCore(x, w, b, stride, padding, groups, relu: true);
+
+    private static Tensor ConvCore(Tensor x, Tensor w, Tensor? b, int stride, int padding, int groups, bool relu)
     {
-        var g = ConvGeometry.Of(x, w, b, stride, padding, groups);
+        var g = ConvGeometry.Of(relu ? nameof(Conv2dRelu) : nameof(Conv2d), x, w, b, stride, padding, groups);
         int n = x.Dim(0), cout = w.Dim(0), p = g.OutPlane, kk = g.ColRows, og = cout / groups;
         var y = Tensor.RentBuffer(n * cout * p);
         // The weight gradient needs every image's column matrix again: keep them all when they fit in
@@ -40,6 +50,7 @@ public static partial class Ops
                     for (int o = 0; o < og; o++) yg.Slice(o * p, p).Fill(b.Data[gr * og + o]);
                 }
                 Gemm.Sgemm(false, false, og, p, kk, wd.AsSpan(gr * og * kk, og * kk), kk, cols, p, yg, p, accumulate: b != null);
+                if (relu) TensorPrimitives.Max(yg, 0f, yg);
             }
         }
 
@@ -47,14 +58,24 @@ public static partial class Ops
         return Tensor.FromOp(new[] { n, cout, g.OutH, g.OutW }, y, parents, r =>
         {
             var dy = r.Grad!;
+            // With the fused ReLU, dZ = dY where Y > 0, else 0, one image-group slice at a time.
+            float[]? masked = relu ? Tensor.RentBuffer(og * p) : null;
             float[]? dcol = x.RequiresGrad && !g.Direct ? Tensor.RentBuffer(kk * p) : null;
+            float[]? gb = b != null && b.RequiresGrad ? b.EnsureGrad() : null;
             float[]? gw = w.RequiresGrad ? w.EnsureGrad() : null;
             float[]? gx = x.RequiresGrad ? x.EnsureGrad() : null;
             for (int i = 0; i < n; i++)
             {
                 for (int gr = 0; gr < groups; gr++)
                 {
-                    var dyg = dy.AsSpan((i * cout + gr * og) * p, og * p);
+                    ReadOnlySpan<float> dyg = dy.AsSpan((i * cout + gr * og) * p, og * p);
+                    if (masked != null)
+                    {
+                        Simd.ReluGrad(r.Data.AsSpan((i * cout + gr * og) * p, og * p), dyg, masked, accumulate: false);
+                        dyg = masked;
+                    }
+                    if (gb != null)
+                        for (int o = 0; o < og; o++) gb[gr * og + o] += TensorPrimitives.Sum<float>(dyg.Slice(o * p, p));
                     // dW_g += dY_g · colᵀ ; dcol = W_gᵀ · dY_g, scattered back onto dX (col2im).
                     if (gw != null)
                     {
@@ -75,13 +96,6 @@ public static partial class Ops
                         }
                     }
                 }
-            }
-            if (b != null && b.RequiresGrad)
-            {
-                var gb = b.EnsureGrad();
-                for (int i = 0; i < n; i++)
-                    for (int c = 0; c < cout; c++)
-                        gb[c] += TensorPrimitives.Sum<float>(dy.AsSpan((i * cout + c) * p, p));
             }
         });
     }
@@ -222,9 +236,8 @@ public static partial class Ops
             return (Math.Min(first, end), end);
         }
 
-        public static ConvGeometry Of(Tensor x, Tensor w, Tensor? b, int stride, int padding, int groups)
+        public static ConvGeometry Of(string op, Tensor x, Tensor w, Tensor? b, int stride, int padding, int groups)
         {
-            const string op = nameof(Conv2d);
             CheckRank(x, 4, op, "x [N, C, H, W]");
             CheckRank(w, 4, op, "w [Cout, Cin/groups, KH, KW]");
             if (stride < 1) throw new ArgumentException($"{op}: stride {stride} must be at least 1.");

@@ -65,6 +65,23 @@ public sealed class CnnModuleTests : IDisposable
     }
 
     [Fact]
+    public void FusedConvReluInSequentialMatchesLayerByLayer()
+    {
+        var model = LeNet5(new Random(6));
+        var x = GradCheck.Rand(new Random(7), 3, 1, 28, 28);
+        var fused = model.Forward(x);
+        Ops.Sum(fused).Backward();
+        var grads = model.Parameters().Select(p => p.Grad!.ToArray()).ToArray();
+        model.ZeroGrad();
+        Tensor y = x;
+        foreach (var m in model) y = m.Forward(y);
+        Ops.Sum(y).Backward();
+        Assert.Equal(y.Data, fused.Data);
+        var ps = model.Parameters().ToArray();
+        for (int i = 0; i < ps.Length; i++) Assert.Equal(grads[i], ps[i].Grad);
+    }
+
+    [Fact]
     public void CheckpointSavesAndRestoresBatchNormRunningStatistics()
     {
         var model = new Sequential(new Conv2d(1, 3, 3, new Random(1)), new BatchNorm2d(3), new ReLU(), new GlobalAvgPool2d(), new Flatten());
