@@ -69,7 +69,7 @@ internal static class ConvBench
     /// Best seconds per call over 7 rounds of about 100 ms each, after a warm-up. Measured in this thread's CPU
     /// time, not wall time: on the shared machine the thread is often descheduled, and that is not the engine's cost.
     /// </summary>
-    internal static double Best(Action step)
+    private static double Best(Action step)
     {
         var sw = Stopwatch.StartNew();
         int reps = 0;

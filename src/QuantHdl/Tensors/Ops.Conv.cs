@@ -120,7 +120,7 @@ public static partial class Ops
     /// col[(c·KH + ki)·KW + kj, oy·OW + ox] = x[c, oy·stride - padding + ki, ox·stride - padding + kj], or 0 outside the image.
     /// </summary>
     /// <remarks>Pointer loops: the runs are as short as OW (8 in LeNet's second layer), so span slicing would cost more than the copy.</remarks>
-    internal static unsafe void Im2Col(in ConvGeometry g, ReadOnlySpan<float> x, Span<float> col)
+    private static unsafe void Im2Col(in ConvGeometry g, ReadOnlySpan<float> x, Span<float> col)
     {
         int h = g.InH, wd = g.InW, oh = g.OutH, ow = g.OutW, s = g.Stride, pad = g.Padding, p = g.OutPlane;
         if (x.Length < g.GroupChannels * h * wd || col.Length < g.ColRows * p) throw new ArgumentException("Im2Col: buffer too small.");
@@ -156,7 +156,7 @@ public static partial class Ops
     }
 
     /// <summary>The adjoint of <see cref="Im2Col"/>: dx[c, iy, ix] += dcol[row, oy·OW + ox] for every position that im2col read.</summary>
-    internal static unsafe void Col2Im(in ConvGeometry g, ReadOnlySpan<float> dcol, Span<float> dx)
+    private static unsafe void Col2Im(in ConvGeometry g, ReadOnlySpan<float> dcol, Span<float> dx)
     {
         int h = g.InH, wd = g.InW, ow = g.OutW, s = g.Stride, pad = g.Padding, p = g.OutPlane;
         if (dx.Length < g.GroupChannels * h * wd || dcol.Length < g.ColRows * p) throw new ArgumentException("Col2Im: buffer too small.");
@@ -208,7 +208,7 @@ public static partial class Ops
     }
 
     /// <summary>Validated sizes of one <see cref="Conv2d"/> call.</summary>
-    internal readonly record struct ConvGeometry(
+    private readonly record struct ConvGeometry(
         int InChannels, int GroupChannels, int InH, int InW, int KernelH, int KernelW,
         int Stride, int Padding, int OutH, int OutW)
     {
