@@ -35,7 +35,8 @@ public static partial class Ops
         // The weight gradient needs every image's column matrix again: keep them all when they fit in
         // KeptColumnsLimit, else keep one and rebuild it in the backward pass.
         long allColumns = (long)n * groups * kk * p;
-        bool keep = !g.Direct && w.RequiresGrad && Tensor.IsGradEnabled && allColumns <= KeptColumnsLimit;
+        long limit = t_keptColumnsLimit > 0 ? t_keptColumnsLimit : KeptColumnsLimit;
+        bool keep = !g.Direct && w.RequiresGrad && Tensor.IsGradEnabled && allColumns <= limit;
         float[]? col = g.Direct ? null : Tensor.RentBuffer(keep ? (int)allColumns : kk * p);
         float[] xd = x.Data, wd = w.Data;
         for (int i = 0; i < n; i++)
@@ -102,6 +103,9 @@ public static partial class Ops
 
     /// <summary>Column matrices kept for the backward pass, at most this many floats per convolution (64 MiB).</summary>
     private const long KeptColumnsLimit = 16L << 20;
+
+    /// <summary>When positive, replaces <see cref="KeptColumnsLimit"/> on this thread (tests use it to run the rebuild path).</summary>
+    [ThreadStatic] internal static long t_keptColumnsLimit;
 
     /// <summary>
     /// The column matrix of image <paramref name="i"/>, group <paramref name="gr"/>: the input slice itself (1x1 kernel),

@@ -78,6 +78,32 @@ public class ConvTests
     }
 
     [Fact]
+    public void RebuildingColumnsInBackwardGivesTheSameGradients()
+    {
+        // Layers too large to keep their column matrices rebuild them image by image in the backward pass.
+        var rng = new Random(14);
+        var x = GradCheck.Rand(rng, 3, 4, 7, 6); var w = GradCheck.Rand(rng, 6, 2, 3, 3); var b = GradCheck.Rand(rng, 6);
+        foreach (var t in new[] { x, w, b }) t.RequiresGrad = true;
+        var r = GradCheck.Rand(new Random(2), 3, 6, 4, 3);
+        Ops.Sum(Ops.Mul(Ops.Conv2d(x, w, b, 2, 1, 2), r)).Backward();
+        var kept = new[] { x.Grad!.ToArray(), w.Grad!.ToArray(), b.Grad!.ToArray() };
+        foreach (var t in new[] { x, w, b }) t.ZeroGrad();
+        try
+        {
+            Ops.t_keptColumnsLimit = 1;
+            Ops.Sum(Ops.Mul(Ops.Conv2d(x, w, b, 2, 1, 2), r)).Backward();
+            GradCheck.Check(t => Ops.Conv2d(t[0], t[1], t[2], 2, 1, 2), new[] { GradCheck.Rand(rng, 2, 2, 5, 5), GradCheck.Rand(rng, 2, 1, 3, 3), GradCheck.Rand(rng, 2) }, h: 0.1);
+        }
+        finally
+        {
+            Ops.t_keptColumnsLimit = 0;
+        }
+        Assert.Equal(kept[0], x.Grad);
+        Assert.Equal(kept[1], w.Grad);
+        Assert.Equal(kept[2], b.Grad);
+    }
+
+    [Fact]
     public void Conv2dReluEqualsReluOfConv2d()
     {
         var rng = new Random(12);
