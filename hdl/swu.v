@@ -32,13 +32,17 @@
 // words written before, in the R rows above the writer), so the RAM needs no bypass. Because
 // R <= H, the writer is at most one frame ahead of the reader and at most one behind.
 //
-// Cycle behaviour. The reader issues one output beat per cycle while its rows are present and the
-// output is not stalled; the output lags the issue by two cycles (RAM read, FIFO). The input side
-// takes one beat per cycle while lead < R. Frames stream back to back: the writer fills the next
-// frame's first rows while the reader works on the last output row. With no stalls, a frame costs
-// about max(HO*WO*K*K*CB, H*W*CB) cycles once the stream is running, and the first output beat
-// of a stream comes about ((K - PAD)*W - PAD + 1)*CB + 3 cycles after its first input beat; see
-// SwuBlockTests for the bound that is checked.
+// Cycle behaviour (OB = HO*WO*K*K*CB output and IB = H*W*CB input beats per frame). The reader
+// issues one output beat per cycle while its rows are present and the output is not stalled; the
+// output lags the issue by two cycles (RAM read, FIFO). The writer takes one input beat per cycle
+// while lead < R, so it runs up to STRIDE rows ahead of the rows the current output row needs, and
+// across a frame boundary it fills the next frame's first rows while the reader finishes the last
+// output row. The first output beat leaves three cycles after the frame's first input beat (or
+// after the frame starts, for a padding beat), and the first window ends three cycles after
+// input beat ((K-1-PAD)*W + K-PAD)*CB arrives. With no stalls, N frames back to back take
+//   N * max(OB, IB) + (a few cycles per frame where the writer or the reader waits)
+// cycles, and at most N * (max(OB, IB) + (K - PAD)*W*CB) + 8 (SwuBlockTests checks this bound;
+// measured: 679 cycles for 3 frames of 5x5x1, K = 3, PAD = 1, where 3*OB = 675).
 module swu #(
     parameter integer H = 4,
     parameter integer W = 4,
