@@ -53,6 +53,17 @@ module pool_window #(
     localparam integer RWORDS = WO * CL;
     localparam integer RAW = (RWORDS > 1) ? $clog2(RWORDS) : 1;
 
+    // Parameters the C# validator rejects; a bench or a synthesis run with them stops here.
+    generate
+        if (KH < 1 || KW < 1 || KH > H || KW > W || LANES < 1 || C % LANES != 0 || ACC_BITS < IN_BITS) begin : g_bad
+            initial begin
+                $display("FATAL: pool_window: %0dx%0dx%0d, window %0dx%0d, LANES = %0d, ACC_BITS = %0d is not supported; need a window inside the frame, LANES | C, ACC_BITS >= IN_BITS = %0d",
+                         H, W, C, KH, KW, LANES, ACC_BITS, IN_BITS);
+                $finish;
+            end
+        end
+    endgenerate
+
     reg [CLW-1:0] cl;
     reg [XW-1:0]  x;
     reg [YW-1:0]  y;

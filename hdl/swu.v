@@ -88,6 +88,17 @@ module swu #(
     localparam integer SLOT0 = (R - (PAD % R)) % R;                // slot of row -PAD of frame 0
     localparam integer FIFO_DEPTH = 4;
 
+    // Parameters the C# validator rejects; a bench or a synthesis run with them stops here.
+    generate
+        if (PAD < 0 || PAD >= K || K > H + 2 * PAD || K > W + 2 * PAD || STRIDE < 1 || SIMD < 1 || C % SIMD != 0) begin : g_bad
+            initial begin
+                $display("FATAL: swu: %0dx%0dx%0d, K = %0d, STRIDE = %0d, PAD = %0d, SIMD = %0d is not supported; need 0 <= PAD < K <= H + 2*PAD and W + 2*PAD, SIMD | C",
+                         H, W, C, K, STRIDE, PAD, SIMD);
+                $finish;
+            end
+        end
+    endgenerate
+
     function automatic [RW-1:0] slot_add(input [RW-1:0] a, input integer b);
         integer s;
         begin

@@ -121,12 +121,8 @@ public sealed class PoolBlockTests
         // 2x2 windows of 8-bit codes: the largest sum 4*255 = 1020 needs 10 bits.
         Assert.Equal(10, SumBits(4, 8));
         var dir = HdlTestKit.NewTempDir("poolsum-narrow");
-        var exe = Path.Combine(dir, "tb.vvp");
-        ExternalTool.RunChecked("iverilog",
-            ["-g2012", "-I", HdlTestKit.HdlFile("tb"), "-o", exe, "-s", "tb_pool_sum", "-Ptb_pool_sum.SUM_BITS=9",
-             .. new[] { "tb/tb_pool_sum.v", "pool_sum.v", "pool_window.v", "requant.v", "axis_fifo.v" }.Select(HdlTestKit.HdlFile)],
-            dir, TimeSpan.FromMinutes(1));
-        var run = ExternalTool.Run("vvp", ["-n", exe], dir, TimeSpan.FromMinutes(1));
+        var run = HdlTestKit.RunIverilogUnchecked(dir, "tb_pool_sum", ["tb/tb_pool_sum.v", "pool_sum.v", "pool_window.v", "requant.v", "axis_fifo.v"],
+            new Dictionary<string, string> { ["SUM_BITS"] = "9" }, HdlTestKit.IdlePlusargs(dir));
         Assert.Contains("FATAL: pool_sum: SUM_BITS = 9 is below the bound 10", run.Stdout);
         Directory.Delete(dir, true);
     }

@@ -89,4 +89,17 @@ public sealed class SwuBlockTests
         }
         Directory.Delete(dir, true);
     }
+
+    [Theory]
+    [InlineData(3, 3, "PAD = 3")]   // PAD = K: a window of padding only
+    [InlineData(3, 5, "PAD = 5")]
+    public void RejectsPaddingOfKOrMore(int k, int pad, string named)
+    {
+        var dir = HdlTestKit.NewTempDir("swu-bad");
+        var run = HdlTestKit.RunIverilogUnchecked(dir, "tb_swu", ["tb/tb_swu.v", "swu.v", "axis_fifo.v"],
+            new Dictionary<string, string> { ["K"] = k.ToString(CultureInfo.InvariantCulture), ["PAD"] = pad.ToString(CultureInfo.InvariantCulture) }, HdlTestKit.IdlePlusargs(dir));
+        Assert.Contains("FATAL: swu:", run.Stdout);
+        Assert.Contains(named, run.Stdout);
+        Directory.Delete(dir, true);
+    }
 }
