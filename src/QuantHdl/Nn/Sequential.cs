@@ -8,8 +8,9 @@ namespace QuantHdl.Nn;
 /// <c>"0.weight"</c>, <c>"0.bias"</c>, ... as in PyTorch.
 /// </summary>
 /// <remarks>
-/// A plain <see cref="Linear"/> directly followed by a plain <see cref="ReLU"/> (exact types, not subclasses)
-/// runs as one fused <see cref="Ops.LinearRelu"/>; values and gradients are identical to running them apart.
+/// A plain <see cref="Linear"/> or <see cref="Conv2d"/> directly followed by a plain <see cref="ReLU"/> (exact types,
+/// not subclasses) runs as one fused <see cref="Ops.LinearRelu"/> or <see cref="Ops.Conv2dRelu"/>; values and
+/// gradients are identical to running them apart.
 /// </remarks>
 public class Sequential : Module, IEnumerable<Module>
 {
@@ -45,6 +46,12 @@ public class Sequential : Module, IEnumerable<Module>
             {
                 var lin = (Linear)m;
                 x = Ops.LinearRelu(x, lin.Weight, lin.Bias);
+                i++;
+            }
+            else if (m.GetType() == typeof(Conv2d) && i + 1 < _layers.Count && _layers[i + 1].GetType() == typeof(ReLU))
+            {
+                var conv = (Conv2d)m;
+                x = Ops.Conv2dRelu(x, conv.Weight, conv.Bias, conv.Stride, conv.Padding, conv.Groups);
                 i++;
             }
             else

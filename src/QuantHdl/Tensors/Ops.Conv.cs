@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace QuantHdl.Tensors;
 
@@ -15,18 +17,33 @@ public static partial class Ops
     /// (im2col, [Cin/groups·KH·KW, OH·OW]) and multiplied by the weight rows with the packed GEMM; a 1x1 kernel
     /// with stride 1 and no padding uses the input itself as the column matrix. docs/engine.md gives the formulas.
     /// </remarks>
-    public static Tensor Conv2d(Tensor x, Tensor w, Tensor? b = null, int stride = 1, int padding = 0, int groups = 1)
+    public static Tensor Conv2d(Tensor x, Tensor w, Tensor? b = null, int stride = 1, int padding = 0, int groups = 1) =>
+        ConvCore(x, w, b, stride, padding, groups, relu: false);
+
+    /// <summary>
+    /// Fused <c>Relu(Conv2d(x, w, b, ...))</c>: the same values and gradients, with the ReLU applied to each image's
+    /// output while it is still in cache and without a separate pre-activation tensor.
+    /// </summary>
+    public static Tensor Conv2dRelu(Tensor x, Tensor w, Tensor? b = null, int stride = 1, int padding = 0, int groups = 1) =>
+        ConvCore(x, w, b, stride, padding, groups, relu: true);
+
+    private static Tensor ConvCore(Tensor x, Tensor w, Tensor? b, int stride, int padding, int groups, bool relu)
     {
-        var g = ConvGeometry.Of(x, w, b, stride, padding, groups);
+        var g = ConvGeometry.Of(relu ? nameof(Conv2dRelu) : nameof(Conv2d), x, w, b, stride, padding, groups);
         int n = x.Dim(0), cout = w.Dim(0), p = g.OutPlane, kk = g.ColRows, og = cout / groups;
         var y = Tensor.RentBuffer(n * cout * p);
-        float[]? col = g.Direct ? null : Tensor.RentBuffer(kk * p);
+        // The weight gradient needs every image's column matrix again: keep them all when they fit in
+        // KeptColumnsLimit, else keep one and rebuild it in the backward pass.
+        long allColumns = (long)n * groups * kk * p;
+        long limit = t_keptColumnsLimit > 0 ? t_keptColumnsLimit : KeptColumnsLimit;
+        bool keep = !g.Direct && w.RequiresGrad && Tensor.IsGradEnabled && allColumns <= limit;
+        float[]? col = g.Direct ? null : Tensor.RentBuffer(keep ? (int)allColumns : kk * p);
         float[] xd = x.Data, wd = w.Data;
         for (int i = 0; i < n; i++)
         {
             for (int gr = 0; gr < groups; gr++)
             {
-                var cols = ColumnsOf(g, xd, i, gr, col);
+                var cols = ColumnsOf(g, xd, i, gr, col, keep ? (i * groups + gr) * kk * p : 0, build: true);
                 var yg = y.AsSpan((i * cout + gr * og) * p, og * p);
                 if (b != null)
                 {
@@ -34,6 +51,7 @@ public static partial class Ops
                     for (int o = 0; o < og; o++) yg.Slice(o * p, p).Fill(b.Data[gr * og + o]);
                 }
                 Gemm.Sgemm(false, false, og, p, kk, wd.AsSpan(gr * og * kk, og * kk), kk, cols, p, yg, p, accumulate: b != null);
+                if (relu) TensorPrimitives.Max(yg, 0f, yg);
             }
         }
 
@@ -41,18 +59,28 @@ public static partial class Ops
         return Tensor.FromOp(new[] { n, cout, g.OutH, g.OutW }, y, parents, r =>
         {
             var dy = r.Grad!;
+            // With the fused ReLU, dZ = dY where Y > 0, else 0, one image-group slice at a time.
+            float[]? masked = relu ? Tensor.RentBuffer(og * p) : null;
             float[]? dcol = x.RequiresGrad && !g.Direct ? Tensor.RentBuffer(kk * p) : null;
+            float[]? gb = b != null && b.RequiresGrad ? b.EnsureGrad() : null;
             float[]? gw = w.RequiresGrad ? w.EnsureGrad() : null;
             float[]? gx = x.RequiresGrad ? x.EnsureGrad() : null;
             for (int i = 0; i < n; i++)
             {
                 for (int gr = 0; gr < groups; gr++)
                 {
-                    var dyg = dy.AsSpan((i * cout + gr * og) * p, og * p);
+                    ReadOnlySpan<float> dyg = dy.AsSpan((i * cout + gr * og) * p, og * p);
+                    if (masked != null)
+                    {
+                        Simd.ReluGrad(r.Data.AsSpan((i * cout + gr * og) * p, og * p), dyg, masked, accumulate: false);
+                        dyg = masked;
+                    }
+                    if (gb != null)
+                        for (int o = 0; o < og; o++) gb[gr * og + o] += TensorPrimitives.Sum<float>(dyg.Slice(o * p, p));
                     // dW_g += dY_g · colᵀ ; dcol = W_gᵀ · dY_g, scattered back onto dX (col2im).
                     if (gw != null)
                     {
-                        var cols = ColumnsOf(g, xd, i, gr, col);
+                        var cols = ColumnsOf(g, xd, i, gr, col, keep ? (i * groups + gr) * kk * p : 0, build: !keep);
                         Gemm.Sgemm(false, true, og, kk, p, dyg, p, cols, p, gw.AsSpan(gr * og * kk, og * kk), kk, accumulate: true);
                     }
                     if (gx != null)
@@ -70,51 +98,61 @@ public static partial class Ops
                     }
                 }
             }
-            if (b != null && b.RequiresGrad)
-            {
-                var gb = b.EnsureGrad();
-                for (int i = 0; i < n; i++)
-                    for (int c = 0; c < cout; c++)
-                        gb[c] += TensorPrimitives.Sum<float>(dy.AsSpan((i * cout + c) * p, p));
-            }
         });
     }
 
-    /// <summary>The column matrix of image <paramref name="i"/>, group <paramref name="gr"/>: the input slice itself, or im2col into <paramref name="col"/>.</summary>
-    private static ReadOnlySpan<float> ColumnsOf(in ConvGeometry g, float[] x, int i, int gr, float[]? col)
+    /// <summary>Column matrices kept for the backward pass, at most this many floats per convolution (64 MiB).</summary>
+    private const long KeptColumnsLimit = 16L << 20;
+
+    /// <summary>When positive, replaces <see cref="KeptColumnsLimit"/> on this thread (tests use it to run the rebuild path).</summary>
+    [ThreadStatic] internal static long t_keptColumnsLimit;
+
+    /// <summary>
+    /// The column matrix of image <paramref name="i"/>, group <paramref name="gr"/>: the input slice itself (1x1 kernel),
+    /// else the one at <paramref name="offset"/> in <paramref name="col"/>, built there first when <paramref name="build"/>.
+    /// </summary>
+    private static ReadOnlySpan<float> ColumnsOf(in ConvGeometry g, float[] x, int i, int gr, float[]? col, int offset, bool build)
     {
         var src = x.AsSpan(g.InputOffset(i, gr), g.GroupChannels * g.InH * g.InW);
         if (g.Direct) return src;
-        Im2Col(g, src, col!);
-        return col;
+        var dst = col.AsSpan(offset, g.ColRows * g.OutPlane);
+        if (build) Im2Col(g, src, dst);
+        return dst;
     }
 
     /// <summary>
     /// col[(c·KH + ki)·KW + kj, oy·OW + ox] = x[c, oy·stride - padding + ki, ox·stride - padding + kj], or 0 outside the image.
     /// </summary>
-    private static void Im2Col(in ConvGeometry g, ReadOnlySpan<float> x, Span<float> col)
+    /// <remarks>Pointer loops: the runs are as short as OW (8 in LeNet's second layer), so span slicing would cost more than the copy.</remarks>
+    private static unsafe void Im2Col(in ConvGeometry g, ReadOnlySpan<float> x, Span<float> col)
     {
         int h = g.InH, wd = g.InW, oh = g.OutH, ow = g.OutW, s = g.Stride, pad = g.Padding, p = g.OutPlane;
-        int row = 0;
-        for (int c = 0; c < g.GroupChannels; c++)
+        if (x.Length < g.GroupChannels * h * wd || col.Length < g.ColRows * p) throw new ArgumentException("Im2Col: buffer too small.");
+        fixed (float* x0p = x, c0p = col)
         {
-            for (int ki = 0; ki < g.KernelH; ki++)
+            float* row = c0p;
+            for (int c = 0; c < g.GroupChannels; c++)
             {
-                for (int kj = 0; kj < g.KernelW; kj++, row++)
+                for (int ki = 0; ki < g.KernelH; ki++)
                 {
-                    var dst = col.Slice(row * p, p);
-                    var (x0, x1) = g.ValidColumns(kj);
-                    for (int oy = 0; oy < oh; oy++)
+                    var (y0, y1) = g.ValidRows(ki);
+                    for (int kj = 0; kj < g.KernelW; kj++, row += p)
                     {
-                        var d = dst.Slice(oy * ow, ow);
-                        int iy = oy * s - pad + ki;
-                        if ((uint)iy >= (uint)h || x0 >= x1) { d.Clear(); continue; }
-                        var srcRow = x.Slice((c * h + iy) * wd, wd);
-                        d[..x0].Clear();
-                        d[x1..].Clear();
-                        int ix = x0 * s - pad + kj;
-                        if (s == 1) srcRow.Slice(ix, x1 - x0).CopyTo(d[x0..x1]);
-                        else for (int ox = x0; ox < x1; ox++, ix += s) d[ox] = srcRow[ix];
+                        var (x0, x1) = g.ValidColumns(kj);
+                        if (x0 >= x1 || y0 >= y1) { new Span<float>(row, p).Clear(); continue; }
+                        new Span<float>(row, y0 * ow).Clear();
+                        new Span<float>(row + y1 * ow, (oh - y1) * ow).Clear();
+                        int run = x1 - x0;
+                        float* src = x0p + (c * h + y0 * s - pad + ki) * wd + x0 * s - pad + kj;
+                        float* dst = row + y0 * ow;
+                        long step = (long)s * wd;
+                        for (int oy = y0; oy < y1; oy++, src += step, dst += ow)
+                        {
+                            for (int ox = 0; ox < x0; ox++) dst[ox] = 0f;
+                            for (int ox = x1; ox < ow; ox++) dst[ox] = 0f;
+                            if (s == 1) CopyRun(src, dst + x0, run);
+                            else for (int ox = 0; ox < run; ox++) dst[x0 + ox] = src[ox * s];
+                        }
                     }
                 }
             }
@@ -122,39 +160,55 @@ public static partial class Ops
     }
 
     /// <summary>The adjoint of <see cref="Im2Col"/>: dx[c, iy, ix] += dcol[row, oy·OW + ox] for every position that im2col read.</summary>
-    private static void Col2Im(in ConvGeometry g, ReadOnlySpan<float> dcol, Span<float> dx)
+    private static unsafe void Col2Im(in ConvGeometry g, ReadOnlySpan<float> dcol, Span<float> dx)
     {
-        int h = g.InH, wd = g.InW, oh = g.OutH, ow = g.OutW, s = g.Stride, pad = g.Padding, p = g.OutPlane;
-        int row = 0;
-        for (int c = 0; c < g.GroupChannels; c++)
+        int h = g.InH, wd = g.InW, ow = g.OutW, s = g.Stride, pad = g.Padding, p = g.OutPlane;
+        if (dx.Length < g.GroupChannels * h * wd || dcol.Length < g.ColRows * p) throw new ArgumentException("Col2Im: buffer too small.");
+        fixed (float* d0p = dcol, x0p = dx)
         {
-            for (int ki = 0; ki < g.KernelH; ki++)
+            float* row = d0p;
+            for (int c = 0; c < g.GroupChannels; c++)
             {
-                for (int kj = 0; kj < g.KernelW; kj++, row++)
+                for (int ki = 0; ki < g.KernelH; ki++)
                 {
-                    var src = dcol.Slice(row * p, p);
-                    var (x0, x1) = g.ValidColumns(kj);
-                    if (x0 >= x1) continue;
-                    for (int oy = 0; oy < oh; oy++)
+                    var (y0, y1) = g.ValidRows(ki);
+                    for (int kj = 0; kj < g.KernelW; kj++, row += p)
                     {
-                        int iy = oy * s - pad + ki;
-                        if ((uint)iy >= (uint)h) continue;
-                        var dstRow = dx.Slice((c * h + iy) * wd, wd);
-                        var sr = src.Slice(oy * ow, ow);
-                        int ix = x0 * s - pad + kj;
-                        if (s == 1)
+                        var (x0, x1) = g.ValidColumns(kj);
+                        if (x0 >= x1 || y0 >= y1) continue;
+                        int run = x1 - x0;
+                        float* dst = x0p + (c * h + y0 * s - pad + ki) * wd + x0 * s - pad + kj;
+                        float* src = row + y0 * ow + x0;
+                        long step = (long)s * wd;
+                        for (int oy = y0; oy < y1; oy++, src += ow, dst += step)
                         {
-                            var d = dstRow.Slice(ix, x1 - x0);
-                            TensorPrimitives.Add(d, sr[x0..x1], d);
-                        }
-                        else
-                        {
-                            for (int ox = x0; ox < x1; ox++, ix += s) dstRow[ix] += sr[ox];
+                            if (s == 1) AddRun(src, dst, run);
+                            else for (int ox = 0; ox < run; ox++) dst[ox * s] += src[ox];
                         }
                     }
                 }
             }
         }
+    }
+
+    /// <summary>dst[0..n) = src[0..n), eight lanes at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void CopyRun(float* src, float* dst, int n)
+    {
+        if (n == 8) { Vector256.Store(Vector256.Load(src), dst); return; } // LeNet's second layer: one move per run
+        int i = 0;
+        for (; i <= n - 8; i += 8) Vector256.Store(Vector256.Load(src + i), dst + i);
+        for (; i < n; i++) dst[i] = src[i];
+    }
+
+    /// <summary>dst[0..n) += src[0..n), eight lanes at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void AddRun(float* src, float* dst, int n)
+    {
+        int i = 0;
+        for (; i <= n - 8; i += 8)
+            Vector256.Store(Vector256.Load(dst + i) + Vector256.Load(src + i), dst + i);
+        for (; i < n; i++) dst[i] += src[i];
     }
 
     /// <summary>Validated sizes of one <see cref="Conv2d"/> call.</summary>
@@ -172,19 +226,22 @@ public static partial class Ops
 
         public int InputOffset(int image, int group) => (image * InChannels + group * GroupChannels) * InH * InW;
 
+        /// <summary>The output rows [y0, y1) whose input row oy·stride - padding + ki lies inside the image.</summary>
+        public (int Y0, int Y1) ValidRows(int ki) => ValidRange(Padding - ki, InH - 1 + Padding - ki, OutH);
+
         /// <summary>The output columns [x0, x1) whose input column ox·stride - padding + kj lies inside the image.</summary>
-        public (int X0, int X1) ValidColumns(int kj)
+        public (int X0, int X1) ValidColumns(int kj) => ValidRange(Padding - kj, InW - 1 + Padding - kj, OutW);
+
+        /// <summary>The outputs o in [0, count) with lead &lt;= o·stride &lt;= last, as [first, end).</summary>
+        private (int, int) ValidRange(int lead, int last, int count)
         {
-            int lead = Padding - kj; // ox·stride >= lead
-            int x0 = lead <= 0 ? 0 : (lead + Stride - 1) / Stride;
-            int last = InW - 1 + Padding - kj; // ox·stride <= last
-            int x1 = last < 0 ? 0 : Math.Min(OutW, last / Stride + 1);
-            return (Math.Min(x0, x1), x1);
+            int first = lead <= 0 ? 0 : (lead + Stride - 1) / Stride;
+            int end = last < 0 ? 0 : Math.Min(count, last / Stride + 1);
+            return (Math.Min(first, end), end);
         }
 
-        public static ConvGeometry Of(Tensor x, Tensor w, Tensor? b, int stride, int padding, int groups)
+        public static ConvGeometry Of(string op, Tensor x, Tensor w, Tensor? b, int stride, int padding, int groups)
         {
-            const string op = nameof(Conv2d);
             CheckRank(x, 4, op, "x [N, C, H, W]");
             CheckRank(w, 4, op, "w [Cout, Cin/groups, KH, KW]");
             if (stride < 1) throw new ArgumentException($"{op}: stride {stride} must be at least 1.");

@@ -16,11 +16,17 @@ public static partial class Ops
         int planes = x.Dim(0) * x.Dim(1), h = x.Dim(2), w = x.Dim(3);
         var y = Tensor.RentBuffer(planes * oh * ow);
         float[] xd = x.Data;
+        bool pairs = kernel == 2 && s == 2;
         for (int pl = 0; pl < planes; pl++)
         {
             int xo = pl * h * w, yo = pl * oh * ow;
             for (int oy = 0; oy < oh; oy++)
             {
+                if (pairs)
+                {
+                    MaxPairs(xd.AsSpan(xo + 2 * oy * w, w), xd.AsSpan(xo + (2 * oy + 1) * w, w), y.AsSpan(yo + oy * ow, ow));
+                    continue;
+                }
                 for (int ox = 0; ox < ow; ox++)
                 {
                     int start = xo + oy * s * w + ox * s;
@@ -34,6 +40,20 @@ public static partial class Ops
             // is the first maximum, since the output is one of the window's values.
             var gx = x.EnsureGrad();
             var dy = r.Grad!;
+            if (pairs)
+            {
+                for (int pl = 0; pl < planes; pl++)
+                {
+                    int xo = pl * h * w, yo = pl * oh * ow;
+                    for (int oy = 0; oy < oh; oy++)
+                    {
+                        int r0 = xo + 2 * oy * w;
+                        RoutePairs(xd.AsSpan(r0, w), xd.AsSpan(r0 + w, w), r.Data.AsSpan(yo + oy * ow, ow),
+                            dy.AsSpan(yo + oy * ow, ow), gx.AsSpan(r0, w), gx.AsSpan(r0 + w, w));
+                    }
+                }
+                return;
+            }
             for (int pl = 0; pl < planes; pl++)
             {
                 int xo = pl * h * w, yo = pl * oh * ow;
@@ -122,6 +142,35 @@ public static partial class Ops
                 TensorPrimitives.Add(plane, dy[pl] * inv, plane);
             }
         });
+    }
+
+    /// <summary>2x2, stride-2 windows over two input rows: y[ox] = max(a[2ox], a[2ox+1], b[2ox], b[2ox+1]).</summary>
+    private static void MaxPairs(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y)
+    {
+        for (int ox = 0; ox < y.Length; ox++)
+        {
+            int j = 2 * ox;
+            y[ox] = MathF.Max(MathF.Max(a[j], a[j + 1]), MathF.Max(b[j], b[j + 1]));
+        }
+    }
+
+    /// <summary>The backward of <see cref="MaxPairs"/>: dy[ox] goes to the first of a[2ox], a[2ox+1], b[2ox], b[2ox+1] equal to y[ox].</summary>
+    private static void RoutePairs(ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> y, ReadOnlySpan<float> dy,
+        Span<float> ga, Span<float> gb)
+    {
+        // Branch-free: the argmax of real activations is unpredictable, and mispredicted branches cost more than
+        // four multiply-adds of which three add zero.
+        for (int ox = 0; ox < y.Length; ox++)
+        {
+            int j = 2 * ox;
+            float m = y[ox], g = dy[ox];
+            int e0 = a[j] == m ? 1 : 0, e1 = a[j + 1] == m ? 1 : 0, e2 = b[j] == m ? 1 : 0;
+            int f1 = e1 & ~e0, f2 = e2 & ~(e0 | e1), f3 = 1 & ~(e0 | e1 | e2);
+            ga[j] += g * e0;
+            ga[j + 1] += g * f1;
+            gb[j] += g * f2;
+            gb[j + 1] += g * f3;
+        }
     }
 
     /// <summary>Offset (row · w + column) of the first maximum of the k x k window at <paramref name="start"/>.</summary>

@@ -98,17 +98,41 @@ internal static unsafe class PackedGemm<TKernel> where TKernel : IMicroKernel
                                 {
                                     // Edge tile: compute the padded tile aside, then write back the valid part.
                                     TKernel.Run(kc, aPanel, bPanel, tile, nr, false);
-                                    for (int i = 0; i < mEff; i++)
+                                    if (nEff == nr) WriteRows(tile, cTile, ldc, mEff, acc);
+                                    else
                                     {
-                                        float* src = tile + i * nr, dst = cTile + (long)i * ldc;
-                                        if (acc) for (int j = 0; j < nEff; j++) dst[j] += src[j];
-                                        else for (int j = 0; j < nEff; j++) dst[j] = src[j];
+                                        for (int i = 0; i < mEff; i++)
+                                        {
+                                            float* src = tile + i * nr, dst = cTile + (long)i * ldc;
+                                            if (acc) for (int j = 0; j < nEff; j++) dst[j] += src[j];
+                                            else for (int j = 0; j < nEff; j++) dst[j] = src[j];
+                                        }
                                     }
                                 }
                             }
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes the first <paramref name="rows"/> full-width rows of an edge tile with vector loads and stores: a
+    /// small M (a convolution's 6 output channels) makes every tile an edge tile, so this copy is on the hot path.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WriteRows(float* tile, float* c, int ldc, int rows, bool accumulate)
+    {
+        int nr = TKernel.NR;
+        for (int i = 0; i < rows; i++)
+        {
+            float* src = tile + i * nr, dst = c + (long)i * ldc;
+            for (int j = 0; j < nr; j += 8)
+            {
+                var v = Vector256.Load(src + j);
+                if (accumulate) v += Vector256.Load(dst + j);
+                v.Store(dst + j);
             }
         }
     }

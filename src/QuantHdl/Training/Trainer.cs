@@ -110,11 +110,15 @@ public static class Trainer
     /// Top-1 accuracy in [0, 1] of <paramref name="model"/> on <paramref name="ds"/>, computed under
     /// <see cref="Tensor.NoGrad"/> in evaluation mode. The model's previous mode is restored.
     /// </summary>
-    public static double Evaluate(Module model, IdxDataset ds, int batchSize = 256)
+    /// <param name="model">The network.</param>
+    /// <param name="ds">Samples to classify.</param>
+    /// <param name="batchSize">Samples per forward pass.</param>
+    /// <param name="asImages">Feed [B, 1, Rows, Cols] (convolutional models) instead of [B, Rows*Cols].</param>
+    public static double Evaluate(Module model, IdxDataset ds, int batchSize = 256, bool asImages = false)
     {
         ArgumentNullException.ThrowIfNull(ds);
         if (ds.Count == 0) return 0;
-        var pred = Predict(model, ds, batchSize);
+        var pred = Predict(model, ds, batchSize, asImages);
         int correct = 0;
         for (int i = 0; i < pred.Length; i++)
             if (pred[i] == ds.Labels[i]) correct++;
@@ -125,7 +129,11 @@ public static class Trainer
     /// Predicted class (argmax of the logits) of every sample of <paramref name="ds"/>, in dataset order,
     /// under <see cref="Tensor.NoGrad"/> in evaluation mode. The model's previous mode is restored.
     /// </summary>
-    public static int[] Predict(Module model, IdxDataset ds, int batchSize = 256)
+    /// <param name="model">The network.</param>
+    /// <param name="ds">Samples to classify.</param>
+    /// <param name="batchSize">Samples per forward pass.</param>
+    /// <param name="asImages">Feed [B, 1, Rows, Cols] (convolutional models) instead of [B, Rows*Cols].</param>
+    public static int[] Predict(Module model, IdxDataset ds, int batchSize = 256, bool asImages = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(ds);
@@ -136,7 +144,7 @@ public static class Trainer
         try
         {
             using var noGrad = Tensor.NoGrad();
-            var loader = new DataLoader(ds, batchSize, shuffle: false, seed: 0);
+            var loader = new DataLoader(ds, batchSize, shuffle: false, seed: 0, asImages);
             int offset = 0;
             foreach (var batch in loader)
             {

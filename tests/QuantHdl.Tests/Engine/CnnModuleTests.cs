@@ -65,6 +65,23 @@ public sealed class CnnModuleTests : IDisposable
     }
 
     [Fact]
+    public void FusedConvReluInSequentialMatchesLayerByLayer()
+    {
+        var model = LeNet5(new Random(6));
+        var x = GradCheck.Rand(new Random(7), 3, 1, 28, 28);
+        var fused = model.Forward(x);
+        Ops.Sum(fused).Backward();
+        var grads = model.Parameters().Select(p => p.Grad!.ToArray()).ToArray();
+        model.ZeroGrad();
+        Tensor y = x;
+        foreach (var m in model) y = m.Forward(y);
+        Ops.Sum(y).Backward();
+        Assert.Equal(y.Data, fused.Data);
+        var ps = model.Parameters().ToArray();
+        for (int i = 0; i < ps.Length; i++) Assert.Equal(grads[i], ps[i].Grad);
+    }
+
+    [Fact]
     public void CheckpointSavesAndRestoresBatchNormRunningStatistics()
     {
         var model = new Sequential(new Conv2d(1, 3, 3, new Random(1)), new BatchNorm2d(3), new ReLU(), new GlobalAvgPool2d(), new Flatten());
@@ -114,6 +131,12 @@ public sealed class CnnModuleTests : IDisposable
             Assert.Equal(flat[i].Item2, images[i].Item2);
             Assert.Equal(flat[i].Item3, images[i].Item3);
         }
+        // A conv model evaluates through the same image-shaped batches (and in eval mode).
+        var convNet = new Sequential(new Conv2d(1, 2, 3, new Random(3)), new BatchNorm2d(2), new GlobalAvgPool2d(), new Flatten());
+        var predicted = QuantHdl.Training.Trainer.Predict(convNet, ds, 2, asImages: true);
+        Assert.Equal(count, predicted.Length);
+        Assert.True(convNet.Training);
+        Assert.Throws<ArgumentException>(() => QuantHdl.Training.Trainer.Predict(convNet, ds, 2));
         // Pixel (r, c) of a sample lands at [b, 0, r, c] with value pixel / 255.
         var first = new DataLoader(ds, 5, shuffle: false, seed: 0, asImages: true).First();
         Assert.Equal(pixels[2 * 12 + 1 * 4 + 3] / 255f, first.X.Data[((2 * 1 + 0) * 3 + 1) * 4 + 3]);

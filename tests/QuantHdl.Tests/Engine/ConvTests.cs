@@ -78,6 +78,68 @@ public class ConvTests
     }
 
     [Fact]
+    public void RebuildingColumnsInBackwardGivesTheSameGradients()
+    {
+        // Layers too large to keep their column matrices rebuild them image by image in the backward pass.
+        var rng = new Random(14);
+        var x = GradCheck.Rand(rng, 3, 4, 7, 6); var w = GradCheck.Rand(rng, 6, 2, 3, 3); var b = GradCheck.Rand(rng, 6);
+        foreach (var t in new[] { x, w, b }) t.RequiresGrad = true;
+        var r = GradCheck.Rand(new Random(2), 3, 6, 4, 3);
+        Ops.Sum(Ops.Mul(Ops.Conv2d(x, w, b, 2, 1, 2), r)).Backward();
+        var kept = new[] { x.Grad!.ToArray(), w.Grad!.ToArray(), b.Grad!.ToArray() };
+        foreach (var t in new[] { x, w, b }) t.ZeroGrad();
+        try
+        {
+            Ops.t_keptColumnsLimit = 1;
+            Ops.Sum(Ops.Mul(Ops.Conv2d(x, w, b, 2, 1, 2), r)).Backward();
+            GradCheck.Check(t => Ops.Conv2d(t[0], t[1], t[2], 2, 1, 2), new[] { GradCheck.Rand(rng, 2, 2, 5, 5), GradCheck.Rand(rng, 2, 1, 3, 3), GradCheck.Rand(rng, 2) }, h: 0.1);
+        }
+        finally
+        {
+            Ops.t_keptColumnsLimit = 0;
+        }
+        Assert.Equal(kept[0], x.Grad);
+        Assert.Equal(kept[1], w.Grad);
+        Assert.Equal(kept[2], b.Grad);
+    }
+
+    [Fact]
+    public void Conv2dReluEqualsReluOfConv2d()
+    {
+        var rng = new Random(12);
+        var x = GradCheck.Rand(rng, 2, 4, 6, 5); var w = GradCheck.Rand(rng, 6, 2, 3, 3); var b = GradCheck.Rand(rng, 6);
+        foreach (var t in new[] { x, w, b }) t.RequiresGrad = true;
+        var fused = Ops.Conv2dRelu(x, w, b, 1, 1, 2);
+        Ops.Sum(Ops.Mul(fused, GradCheck.Rand(new Random(1), fused.Shape))).Backward();
+        var grads = new[] { x.Grad!.ToArray(), w.Grad!.ToArray(), b.Grad!.ToArray() };
+        foreach (var t in new[] { x, w, b }) t.ZeroGrad();
+        var plain = Ops.Relu(Ops.Conv2d(x, w, b, 1, 1, 2));
+        Ops.Sum(Ops.Mul(plain, GradCheck.Rand(new Random(1), plain.Shape))).Backward();
+        Assert.Equal(plain.Data, fused.Data);
+        Assert.Contains(plain.Data, v => v == 0f); // the ReLU did clip something
+        Assert.Equal(grads[0], x.Grad);
+        Assert.Equal(grads[1], w.Grad);
+        Assert.Equal(grads[2], b.Grad);
+    }
+
+    [Fact]
+    public void Conv2dReluBackwardMatchesFiniteDifferences()
+    {
+        // Pick data whose pre-activations are far from 0 so the finite difference never crosses the kink.
+        var rng = new Random(13);
+        for (int attempt = 0; ; attempt++)
+        {
+            var x = GradCheck.Rand(rng, 1, 2, 4, 4); var w = GradCheck.Rand(rng, 3, 2, 3, 3); var b = GradCheck.Rand(rng, 3);
+            using (Tensor.NoGrad())
+            {
+                if (Ops.Conv2d(x, w, b, 1, 1).Data.Any(v => Math.Abs(v) < 0.1f) && attempt < 5000) continue;
+            }
+            GradCheck.Check(t => Ops.Conv2dRelu(t[0], t[1], t[2], 1, 1), new[] { x, w, b }, h: 1e-3, atol: 5e-3);
+            return;
+        }
+    }
+
+    [Fact]
     public void WeightGradientWithoutInputGradient()
     {
         // The first layer of a network: x does not require grad, so only dW and db are computed.

@@ -99,6 +99,17 @@ public class PoolTests
     }
 
     [Fact]
+    public void MaxPoolGradientGoesToTheFirstOfTiedMaximaInLargerWindows()
+    {
+        // The general (not 2x2) path: a 3x3 window with four 4s, the first in row-major order is (0,1).
+        var x = new Tensor(new[] { 1, 1, 3, 3 }, new float[] { 1, 4, 4, 4, 0, 0, 0, 0, 4 }, requiresGrad: true);
+        var y = Ops.MaxPool2d(x, 3);
+        Assert.Equal(new float[] { 4 }, y.Data);
+        Ops.Sum(Ops.Scale(y, 3f)).Backward();
+        Assert.Equal(new float[] { 0, 3, 0, 0, 0, 0, 0, 0, 0 }, x.Grad);
+    }
+
+    [Fact]
     public void MaxPoolOverlappingWindowsAccumulate()
     {
         // Kernel 2, stride 1 over two rows: both windows pick the 9, so its gradient is the sum of both.
