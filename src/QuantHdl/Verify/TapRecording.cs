@@ -4,8 +4,8 @@ namespace QuantHdl.Verify;
 
 /// <summary>
 /// What sim/harness.cpp recorded (the <c>quanthdl-taps 1</c> format, see sim/README.md): every beat of
-/// every tapped stream, regrouped per tap and sample, and the cycle of each sample's first input beat
-/// and last output beat.
+/// every tapped stream, regrouped per tap and sample, the cycle of each sample's first input beat and
+/// last output beat, each stream's backpressure cycles and the stall shims' inputs.
 /// </summary>
 public sealed class TapRecording
 {
@@ -17,6 +17,7 @@ public sealed class TapRecording
         Filled = tapSizes.Select(_ => new int[samples]).ToArray();
         FirstIn = Enumerable.Repeat(-1L, samples).ToArray();
         LastOut = Enumerable.Repeat(-1L, samples).ToArray();
+        BackpressureCycles = new long[tapNames.Length];
     }
 
     /// <summary>Samples streamed.</summary>
@@ -43,6 +44,12 @@ public sealed class TapRecording
     /// <summary>Total cycles after reset.</summary>
     public long TotalCycles { get; private set; }
 
+    /// <summary>Per tap: cycles in which the stream's valid was high and its ready low.</summary>
+    public long[] BackpressureCycles { get; }
+
+    /// <summary>The inputs of the stall shim of every layer input edge, in edge order.</summary>
+    public List<InnerStall> InnerStalls { get; } = [];
+
     /// <summary>The harness's deadlock line, when it reported one.</summary>
     public string? Deadlock { get; private set; }
 
@@ -56,6 +63,7 @@ public sealed class TapRecording
         var names = new List<string>();
         var sizes = new List<int>();
         var lanes = new List<int>();
+        var stalls = new List<InnerStall>();
         TapRecording? rec = null;
         while ((line = reader.ReadLine()) is not null)
         {
@@ -72,6 +80,13 @@ public sealed class TapRecording
                     names.Add(f[2]);
                     lanes.Add(Int(f[4]));
                     sizes.Add(Int(f[10]));
+                    break;
+                case "stall":
+                    stalls.Add(new InnerStall(Int(f[1]), Int(f[3]), uint.Parse(f[5], CultureInfo.InvariantCulture), Int(f[7]), Int(f[9])));
+                    break;
+                case "backpressure":
+                    rec ??= new TapRecording(samples, [.. names], [.. sizes]);
+                    rec.BackpressureCycles[Int(f[1])] = Long(f[2]);
                     break;
                 case "beat":
                 {
@@ -113,7 +128,9 @@ public sealed class TapRecording
             }
         }
         if (samples < 0) throw new FormatException($"{path}: no samples line");
-        return rec ?? new TapRecording(samples, [.. names], [.. sizes]);
+        rec ??= new TapRecording(samples, [.. names], [.. sizes]);
+        rec.InnerStalls.AddRange(stalls);
+        return rec;
     }
 
     private static int Int(string s) => int.Parse(s, CultureInfo.InvariantCulture);
