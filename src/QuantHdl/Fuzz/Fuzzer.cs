@@ -12,10 +12,16 @@ namespace QuantHdl.Fuzz;
 /// <see cref="CaseMinimizer"/>. Failures are written under <c>keepFailures/&lt;case seed&gt;/</c> as
 /// <c>ir.json</c>, <c>inputs.txt</c> and <c>failure.txt</c>, the minimized case in <c>minimized/</c>.
 /// </summary>
-public sealed class Fuzzer(string workDir, string? keepFailures = null)
+public sealed class Fuzzer(string workDir, string? keepFailures = null, string? cacheDir = null)
 {
-    /// <summary>Scratch folder: one sub-folder per case, removed after it; the Verilator cache lives here too.</summary>
+    /// <summary>Scratch folder: one sub-folder per case, removed after it.</summary>
     public string WorkDir { get; } = Path.GetFullPath(workDir);
+
+    /// <summary>
+    /// The Verilator cache: the shared runtime objects of the quick builds stay, each network's build is
+    /// removed after its run. Defaults to <c>WorkDir/verilator</c>.
+    /// </summary>
+    public string CacheDir { get; } = Path.GetFullPath(cacheDir ?? Path.Combine(workDir, "verilator"));
 
     /// <summary>Minimize failures (each step is a Verilator build).</summary>
     public bool Minimize { get; init; } = true;
@@ -44,7 +50,7 @@ public sealed class Fuzzer(string workDir, string? keepFailures = null)
     {
         if (Jobs < 1) throw new ArgumentException($"--jobs {Jobs} must be positive");
         Directory.CreateDirectory(WorkDir);
-        var runner = new FuzzRunner(Path.Combine(WorkDir, "verilator"));
+        var runner = new FuzzRunner(CacheDir);
         var check = Check ?? (c => RunOne(runner, c, cancel));
         var watch = Stopwatch.StartNew();
         var seeds = caseSeeds.ToArray();

@@ -17,7 +17,8 @@ public sealed class FuzzerTests
     {
         var dir = HdlTestKit.NewTempDir("fuzz");
         var seen = new List<(int, FuzzOutcome)>();
-        var summary = new Fuzzer(Path.Combine(dir, "work")) { Jobs = 2 }.Run(20261122, 4, (i, _, o) => seen.Add((i, o)));
+        // The shared cache keeps Verilator's runtime objects between test runs; the networks' builds are removed.
+        var summary = new Fuzzer(Path.Combine(dir, "work"), cacheDir: E2eFixture.Cache) { Jobs = 2 }.Run(20261122, 4, (i, _, o) => seen.Add((i, o)));
         Assert.True(summary.Passed, string.Join("\n", summary.Failures.Select(f => $"{f.Reproduce}: {f.Outcome.Kind}: {f.Outcome.Message}")));
         Assert.Equal(4, summary.Networks);
         Assert.Equal([0, 1, 2, 3], seen.Select(s => s.Item1));
