@@ -66,16 +66,44 @@ public sealed class Fuzzer(string workDir, string? keepFailures = null, string? 
                 reported++;
             }
         }
-        Parallel.For(0, seeds.Length, new ParallelOptions { MaxDegreeOfParallelism = Jobs, CancellationToken = cancel }, i =>
+        // Workers claim the next seed in order (Parallel.For would split the range into far-apart chunks,
+        // and the in-order progress would wait for the second chunk until the end).
+        int next = -1;
+        void Work()
         {
-            var c = NetworkGenerator.Generate(seeds[i], out int rejected);
-            var outcome = check(c);
-            lock (gate)
+            for (int i = Interlocked.Increment(ref next); i < seeds.Length; i = Interlocked.Increment(ref next))
             {
-                results[i] = (c, rejected, outcome);
-                Report();
+                cancel.ThrowIfCancellationRequested();
+                FuzzCase c;
+                FuzzOutcome outcome;
+                int rejected;
+                try
+                {
+                    c = NetworkGenerator.Generate(seeds[i], out rejected);
+                    outcome = check(c);
+                }
+                catch
+                {
+                    // A missing tool or a cancellation: stop the other workers too.
+                    Volatile.Write(ref next, seeds.Length);
+                    throw;
+                }
+                lock (gate)
+                {
+                    results[i] = (c, rejected, outcome);
+                    Report();
+                }
             }
-        });
+        }
+        var workers = Enumerable.Range(0, Math.Min(Jobs, seeds.Length)).Select(_ => Task.Factory.StartNew(Work, TaskCreationOptions.LongRunning)).ToArray();
+        try
+        {
+            Task.WaitAll(workers);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
         var failures = new List<FuzzFailure>();
         foreach (var r in results.Select(x => x!.Value).Where(x => !x.Outcome.Passed))
             failures.Add(Failed(r.Case, r.Outcome, check));
