@@ -1,8 +1,11 @@
-// QuantHdl Verilator harness: streams input frames through the design (built with -DQH_TAPS),
-// records every beat of every tapped stream, per sample, with cycle numbers, and fails loudly on a
-// deadlock. See sim/README.md for the build command and the file formats.
+// QuantHdl Verilator harness: streams input frames through the design (built with -DQH_TAPS
+// -DQH_STALLS), records every beat of every tapped stream, per sample, with cycle numbers, counts
+// each stream's backpressure cycles (valid high, ready low), and fails loudly on a deadlock. See
+// sim/README.md for the build command and the file formats.
 #include <cerrno>
+#include <algorithm>
 #include <cinttypes>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -26,6 +29,7 @@ struct Options {
     uint64_t seed = 1;
     double in_stall = 0.0;
     double out_stall = 0.0;
+    double inner_stall = 0.0;
     long timeout = 100000;
 };
 
@@ -51,12 +55,14 @@ Options parse(int argc, char** argv) {
         else if (a == "--seed") o.seed = std::strtoull(next(), nullptr, 10);
         else if (a == "--in-stall") o.in_stall = std::atof(next());
         else if (a == "--out-stall") o.out_stall = std::atof(next());
+        else if (a == "--inner-stall") o.inner_stall = std::atof(next());
         else if (a == "--timeout") o.timeout = std::atol(next());
         else if (a.rfind("+verilator", 0) == 0) continue;
         else die("unknown argument %s", a.c_str());
     }
-    if (o.inputs.empty() || o.out.empty()) die("%s", "usage: --inputs FILE --out FILE [--samples N] [--seed S] [--in-stall P] [--out-stall P] [--timeout CYCLES] [--trace FILE.fst]");
-    if (o.in_stall < 0 || o.in_stall >= 1 || o.out_stall < 0 || o.out_stall >= 1) die("%s", "stall probabilities must be in [0, 1)");
+    if (o.inputs.empty() || o.out.empty()) die("%s", "usage: --inputs FILE --out FILE [--samples N] [--seed S] [--in-stall P] [--out-stall P] [--inner-stall P] [--timeout CYCLES] [--trace FILE.fst]");
+    if (o.in_stall < 0 || o.in_stall >= 1 || o.out_stall < 0 || o.out_stall >= 1 || o.inner_stall < 0 || o.inner_stall >= 1)
+        die("%s", "stall probabilities must be in [0, 1)");
     return o;
 }
 
@@ -79,6 +85,28 @@ std::vector<std::vector<int64_t>> read_inputs(const std::string& path) {
     return xs;
 }
 
+// The stall shims' inputs for one run, drawn from the run's seed (their own generator, so the port
+// stalls do not depend on them): each edge gets a start probability in [p/4, p] and a mean burst
+// length of 1 to 8 cycles, so runs differ in how often and how long each edge stalls.
+std::vector<QhStall> draw_stalls(double p, uint64_t seed) {
+    std::vector<QhStall> stalls(static_cast<std::size_t>(QH_EDGE_COUNT));
+    std::mt19937_64 rng(seed ^ 0x9e3779b97f4a7c15ull);
+    std::uniform_real_distribution<double> uni(0.0, 1.0);
+    for (auto& s : stalls) {
+        s.seed = static_cast<uint32_t>(rng());
+        if (p <= 0) continue;
+        const double enter = 256.0 * p * (0.25 + 0.75 * uni(rng));
+        const double burst = 1.0 + 7.0 * uni(rng);
+        s.enter = static_cast<uint8_t>(std::min(255.0, std::max(1.0, std::round(enter))));
+        s.leave = static_cast<uint8_t>(std::min(255.0, std::max(0.0, std::round(256.0 / burst) - 1.0)));
+    }
+    return stalls;
+}
+
+void write_backpressure(FILE* out, const std::vector<long>& cycles) {
+    for (int t = 0; t < QH_TAP_COUNT; ++t) std::fprintf(out, "backpressure %d %ld\n", t, cycles[static_cast<std::size_t>(t)]);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -92,6 +120,10 @@ int main(int argc, char** argv) {
     for (int t = 0; t < QH_TAP_COUNT; ++t)
         std::fprintf(out, "tap %d %s lanes %d bits %d signed %d size %d\n", t, QH_TAPS[t].name, QH_TAPS[t].lanes,
                      QH_TAPS[t].bits, QH_TAPS[t].is_signed ? 1 : 0, QH_TAPS[t].size);
+    const auto stalls = draw_stalls(opt.inner_stall, opt.seed);
+    for (int e = 0; e < QH_EDGE_COUNT; ++e)
+        std::fprintf(out, "stall %d tap %d seed %u enter %d leave %d\n", e, e, stalls[static_cast<std::size_t>(e)].seed,
+                     stalls[static_cast<std::size_t>(e)].enter, stalls[static_cast<std::size_t>(e)].leave);
 
     auto ctx = std::make_unique<VerilatedContext>();
     ctx->commandArgs(argc, argv);
@@ -120,7 +152,8 @@ int main(int argc, char** argv) {
     std::mt19937_64 rng(opt.seed);
     std::uniform_real_distribution<double> uni(0.0, 1.0);
 
-    // Reset.
+    // Reset; the stall shims take their inputs during it.
+    qh_set_stalls(top.get(), stalls.data());
     top->rst = 1;
     top->s_axis_tvalid = 0;
     top->m_axis_tready = 0;
@@ -130,6 +163,7 @@ int main(int argc, char** argv) {
     const int in_beats = QH_INPUT.size / QH_INPUT.lanes;
     const long total_in = n * in_beats;
     std::vector<long> tap_beats(QH_TAP_COUNT, 0);
+    std::vector<long> backpressure(QH_TAP_COUNT, 0);
     std::vector<long> first_in(static_cast<std::size_t>(n), -1), last_out(static_cast<std::size_t>(n), -1);
     std::vector<QhBeat> beats(QH_TAP_COUNT);
     const int out_tap = QH_TAP_COUNT - 1;
@@ -154,6 +188,7 @@ int main(int argc, char** argv) {
         bool progress = false;
         for (int t = 0; t < QH_TAP_COUNT; ++t) {
             const QhBeat& b = beats[static_cast<std::size_t>(t)];
+            if (b.valid && !b.ready) ++backpressure[static_cast<std::size_t>(t)];
             if (!(b.valid && b.ready)) continue;
             progress = true;
             const QhStream& s = QH_TAPS[t];
@@ -179,6 +214,7 @@ int main(int argc, char** argv) {
         ++cycle;
         if (progress) last_progress = cycle;
         if (cycle - last_progress > opt.timeout) {
+            write_backpressure(out, backpressure);
             std::fprintf(out, "deadlock cycle %ld sent_beats %ld of %ld frames_out %ld of %ld\n", cycle, sent, total_in, frames_out, n);
             std::fclose(out);
             std::fprintf(stderr, "harness: DEADLOCK: no handshake on any stream for %ld cycles (cycle %ld, %ld of %ld input beats sent, %ld of %ld frames out)\n",
@@ -191,6 +227,7 @@ int main(int argc, char** argv) {
     }
     for (long s = 0; s < n; ++s)
         std::fprintf(out, "sample %ld first_in %ld last_out %ld\n", s, first_in[static_cast<std::size_t>(s)], last_out[static_cast<std::size_t>(s)]);
+    write_backpressure(out, backpressure);
     std::fprintf(out, "done cycles %ld samples %ld\n", cycle, n);
     std::fclose(out);
     top->final();

@@ -16,6 +16,13 @@ struct QhStream {
     int size;
 };
 
+// The inputs of one stall shim (hdl/axis_stall.v): enter = 0 makes it a wire.
+struct QhStall {
+    uint32_t seed = 1;
+    uint8_t enter = 0;
+    uint8_t leave = 0;
+};
+
 struct QhBeat {
     bool valid = false;
     bool ready = false;

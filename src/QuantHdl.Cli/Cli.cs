@@ -26,6 +26,7 @@ internal static class Cli
         root.Subcommands.Add(SimulateCommand());
         root.Subcommands.Add(VerifyCommand());
         root.Subcommands.Add(DemoCommand());
+        root.Subcommands.Add(FuzzCommand());
         return root.Parse(args).Invoke();
     }
 
@@ -155,6 +156,25 @@ internal static class Cli
             var report = VerifyFlow.Verify(p.GetValue(build)!, p.GetValue(samples), o, new SpectreReporter());
             report.EnsurePassed();
             return 0;
+        }));
+        return cmd;
+    }
+
+    private static Command FuzzCommand()
+    {
+        var seed = new Option<ulong>("--seed") { Description = "Run seed: network i of a run is case CaseSeed(seed, i)", DefaultValueFactory = _ => 1UL };
+        var count = new Option<int>("--count") { Description = "Networks to generate and check", DefaultValueFactory = _ => 20 };
+        var caseSeed = new Option<ulong?>("--case") { Description = "Run only this case seed (printed with every failure)" };
+        var output = new Option<string?>("--out") { Description = "Work folder to create and keep (default: a temporary folder, removed)" };
+        var keep = new Option<string?>("--keep-failures") { Description = "Folder for failing cases: <case>/ir.json, inputs.txt, failure.txt and minimized/" };
+        var noMin = new Option<bool>("--no-minimize") { Description = "Do not shrink failing cases" };
+        var jobs = new Option<int>("--jobs") { Description = "Networks built and run at the same time", DefaultValueFactory = _ => 1 };
+        var cmd = new Command("fuzz", "Differential fuzzing: random small networks through the golden simulator and Verilator under random stalls. Exits 0 only if every network matches.")
+            { seed, count, caseSeed, output, keep, noMin, jobs };
+        cmd.SetAction(p => Guard(() =>
+        {
+            var summary = FuzzFlow.Run(p.GetValue(seed), p.GetValue(count), p.GetValue(caseSeed), p.GetValue(output), p.GetValue(keep), !p.GetValue(noMin), p.GetValue(jobs), new SpectreReporter());
+            return summary.Passed ? 0 : 1;
         }));
         return cmd;
     }

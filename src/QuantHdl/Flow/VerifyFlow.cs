@@ -18,7 +18,8 @@ public static class VerifyFlow
     }
 
     /// <summary>
-    /// Runs the first <paramref name="samples"/> vectors without and with random stalls; writes
+    /// Runs the first <paramref name="samples"/> vectors without and with random stalls (at the ports and,
+    /// through hdl/axis_stall.v, on every layer input edge); writes
     /// verify/ (vectors, taps, report) and verify.json. Returns the report; the caller decides the exit code.
     /// </summary>
     public static VerifyReport Verify(string buildDir, int samples, VerifyOptions options, IFlowReporter r)
@@ -66,6 +67,13 @@ public static class VerifyFlow
             if (run is null) continue;
             r.Info($"{run.Name}: {run.BitExact}/{run.Samples} samples bit-exact, {run.Mismatches} mismatches, {run.TotalCycles} cycles" +
                    (run.FirstMismatch is null ? "" : $"; first mismatch: {run.FirstMismatch}") + (run.Error is null ? "" : $"; error: {run.Error}"));
+        }
+        if (report.Stall is { } st)
+        {
+            r.Info("backpressure cycles per stream (stall run): " + string.Join(", ", st.Layers.Select(l => $"{l.Node} {l.BackpressureCycles}")));
+            var idle = st.Layers.Where(l => l.BackpressureCycles == 0).Select(l => l.Node).ToList();
+            if (idle.Count > 0)
+                r.Info($"warning: streams {string.Join(", ", idle)} saw no backpressure in the stall run; raise the stall probabilities or the samples");
         }
         r.Info($"latency {report.LatencyCycles} cycles, initiation interval {report.InitiationIntervalCycles:F1} cycles; wrote {Path.Combine(buildDir, ReportFile)}");
         return report;

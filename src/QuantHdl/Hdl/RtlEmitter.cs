@@ -20,9 +20,12 @@ namespace QuantHdl.Hdl;
 /// </remarks>
 public sealed class RtlEmitter
 {
-    /// <summary>The hdl/ blocks a matrix-vector unit is built from, in file-name order.</summary>
+    /// <summary>
+    /// The hdl/ blocks a matrix-vector unit is built from, in file-name order, plus axis_stall.v, which
+    /// only the verification build (QH_STALLS) instantiates.
+    /// </summary>
     public static readonly string[] MvuBlocks =
-        ["add_tree.v", "axis_dwc.v", "axis_fifo.v", "mvu.v", "neg_count.v", "post_lane.v", "post_term.v", "pot_term.v", "requant.v", "uniform_term.v"];
+        ["add_tree.v", "axis_dwc.v", "axis_fifo.v", "axis_stall.v", "mvu.v", "neg_count.v", "post_lane.v", "post_term.v", "pot_term.v", "requant.v", "uniform_term.v"];
 
     /// <summary>The hand-written files of sim/ that the harness is built from.</summary>
     public static readonly string[] HarnessSources = ["harness.cpp", "qh_stream.h"];
@@ -210,6 +213,8 @@ public sealed class RtlEmitter
                 ["name"] = n.Name,
                 ["module"] = $"{prefix}_{n.Name}",
                 ["source"] = g.Nodes[i].Name,
+                ["source_data_msb"] = I(g.Nodes[i].OutLanes * g.Nodes[i].OutType.Width - 1),
+                ["source_data_bits"] = I(g.Nodes[i].OutLanes * g.Nodes[i].OutType.Width),
             }).ToList(),
         };
     }
@@ -227,6 +232,12 @@ public sealed class RtlEmitter
             ["input_signed"] = input.OutType.Signed ? "true" : "false",
             ["input_size"] = I(input.OutSize),
             ["tap_count"] = I(g.Nodes.Length),
+            ["edge_count"] = I(g.Nodes.Length - 1),
+            ["edges"] = g.Nodes.Skip(1).Select((n, e) => new TemplateModel
+            {
+                ["edge"] = I(e),
+                ["name"] = n.Name,
+            }).ToList(),
             ["streams"] = g.Nodes.Select((n, i) => new TemplateModel
             {
                 ["tap"] = I(i),

@@ -62,7 +62,7 @@ public static class IrValidator
 
     /// <summary>
     /// The declared output is the last node (nothing consumes it), and it is a logit layer: a dense
-    /// layer with a signed clamp and one logit per class.
+    /// layer with a signed output type and one logit per class.
     /// </summary>
     private static void CheckOutput(IrGraph g)
     {
@@ -74,8 +74,8 @@ public static class IrValidator
             throw new IrException($"graph '{g.Name}': declared output '{g.Output}' {what}; the last node is '{last.Name}' (was a node deleted or reordered?)");
         }
         if (g.Classes < 1) throw new IrException($"graph '{g.Name}': {g.Classes} classes; the output needs at least one logit");
-        if (last.Op is not DenseOp d || !last.OutType.Signed || d.Rq.Lo >= 0)
-            throw new IrException($"graph '{g.Name}': output '{last.Name}' is not a logit layer (a dense layer with signed, unclamped-at-zero outputs); was the logit layer deleted?");
+        if (last.Op is not DenseOp || !last.OutType.Signed)
+            throw new IrException($"graph '{g.Name}': output '{last.Name}' is not a logit layer (a dense layer with signed outputs; hidden layers are unsigned); was the logit layer deleted?");
         if (last.OutSize != g.Classes)
             throw new IrException($"graph '{g.Name}': output '{last.Name}' has {last.OutSize} logits but the graph declares {g.Classes} classes");
     }

@@ -4,8 +4,8 @@ namespace QuantHdl.Verify;
 
 /// <summary>
 /// What sim/harness.cpp recorded (the <c>quanthdl-taps 1</c> format, see sim/README.md): every beat of
-/// every tapped stream, regrouped per tap and sample, and the cycle of each sample's first input beat
-/// and last output beat.
+/// every tapped stream, regrouped per tap and sample, the cycle of each sample's first input beat and
+/// last output beat, each stream's backpressure cycles and the stall shims' inputs.
 /// </summary>
 public sealed class TapRecording
 {
@@ -17,6 +17,7 @@ public sealed class TapRecording
         Filled = tapSizes.Select(_ => new int[samples]).ToArray();
         FirstIn = Enumerable.Repeat(-1L, samples).ToArray();
         LastOut = Enumerable.Repeat(-1L, samples).ToArray();
+        BackpressureCycles = new long[tapNames.Length];
     }
 
     /// <summary>Samples streamed.</summary>
@@ -43,6 +44,12 @@ public sealed class TapRecording
     /// <summary>Total cycles after reset.</summary>
     public long TotalCycles { get; private set; }
 
+    /// <summary>Per tap: cycles in which the stream's valid was high and its ready low.</summary>
+    public long[] BackpressureCycles { get; }
+
+    /// <summary>The inputs of the stall shim of every layer input edge, in edge order.</summary>
+    public List<InnerStall> InnerStalls { get; } = [];
+
     /// <summary>The harness's deadlock line, when it reported one.</summary>
     public string? Deadlock { get; private set; }
 
@@ -59,6 +66,7 @@ public sealed class TapRecording
         var names = new List<string>();
         var sizes = new List<int>();
         var lanes = new List<int>();
+        var stalls = new List<InnerStall>();
         TapRecording? rec = null;
         int lineNo = 1;
         TapRecording Recording()
@@ -91,6 +99,13 @@ public sealed class TapRecording
                         sizes.Add(size);
                         break;
                     }
+                    case "stall":
+                        if (rec is not null) throw new FormatException("a stall record after the first beat");
+                        stalls.Add(new InnerStall(Int(f, 1), Int(f, 3), uint.Parse(Field(f, 5), CultureInfo.InvariantCulture), Int(f, 7), Int(f, 9)));
+                        break;
+                    case "backpressure":
+                        Recording().BackpressureCycles[Index(f, 1, names.Count)] = Long(f, 2);
+                        break;
                     case "beat":
                     {
                         var r = Recording();
@@ -137,7 +152,9 @@ public sealed class TapRecording
             }
         }
         if (samples < 0) throw new MalformedFileException(path, null, "no samples line");
-        return rec ?? new TapRecording(samples, [.. names], [.. sizes]);
+        rec ??= new TapRecording(samples, [.. names], [.. sizes]);
+        rec.InnerStalls.AddRange(stalls);
+        return rec;
     }
 
     private static string Field(string[] f, int i) =>

@@ -6,7 +6,7 @@ namespace QuantHdl.Verify;
 /// <summary>How <see cref="VerilatorVerifier"/> runs the design.</summary>
 public sealed record VerifyOptions
 {
-    /// <summary>Also run with random stalls on input valid and output ready.</summary>
+    /// <summary>Also run with random stalls on input valid, output ready and every layer input edge.</summary>
     public bool RunStalls { get; init; } = true;
 
     /// <summary>Seed of the stall pattern.</summary>
@@ -17,6 +17,16 @@ public sealed record VerifyOptions
 
     /// <summary>Probability that output ready is low in a cycle, in [0, 1).</summary>
     public double OutStall { get; init; } = 0.3;
+
+    /// <summary>
+    /// Largest per-cycle probability that a stall shim on a layer input edge starts a burst, in [0, 1); each
+    /// edge draws its own probability (in [p/4, p]) and mean burst length (1 to 8 cycles) from the stall seed.
+    /// 0 turns the inner stalls off. The run without stalls never uses them.
+    /// </summary>
+    public double InnerStall { get; init; } = 0.3;
+
+    /// <summary>How the simulator is built: optimized for long runs, or quick for many small designs.</summary>
+    public VerilatorProfile Profile { get; init; } = VerilatorProfile.Optimized;
 
     /// <summary>Cycles without a handshake on any stream after which the harness reports a deadlock.</summary>
     public long DeadlockCycles { get; init; } = 100_000;

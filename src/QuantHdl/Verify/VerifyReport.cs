@@ -1,7 +1,10 @@
 namespace QuantHdl.Verify;
 
-/// <summary>Per-layer comparison counts of one run.</summary>
-public sealed record LayerCheck(string Node, long ElementsChecked, long Mismatches);
+/// <summary>
+/// Per-stream counts of one run: elements compared, mismatches, and cycles in which the node's output
+/// stream had valid high and ready low (<paramref name="BackpressureCycles"/>).
+/// </summary>
+public sealed record LayerCheck(string Node, long ElementsChecked, long Mismatches, long BackpressureCycles);
 
 /// <summary>
 /// One harness run compared with the reference. <see cref="BitExact"/> counts samples whose every output
@@ -19,6 +22,9 @@ public sealed record RunCheck(
     string? Error,
     string TapsFile)
 {
+    /// <summary>The stall shims' inputs in this run (all zero-enter without inner stalls).</summary>
+    public IReadOnlyList<InnerStall> InnerStalls { get; init; } = [];
+
     /// <summary>True when every sample matched and the run completed.</summary>
     public bool Passed => Error is null && Mismatches == 0 && BitExact == Samples;
 }

@@ -6,7 +6,7 @@ namespace QuantHdl.Verify;
 
 /// <summary>
 /// Builds the Verilator simulator of an emitted design:
-/// <c>verilator --cc --exe --build -O2 -DQH_TAPS --top-module TOP --prefix Vqh_top ... sim/harness.cpp rtl/*.v</c>
+/// <c>verilator --cc --exe --build -O2 -DQH_TAPS -DQH_STALLS --top-module TOP --prefix Vqh_top ... sim/harness.cpp rtl/*.v</c>
 /// (see sim/README.md). Builds are cached under the cache folder by a hash of every source file, the
 /// flags and the Verilator version, so the same design is compiled once.
 /// </summary>
@@ -15,17 +15,27 @@ public static class VerilatorBuild
     /// <summary>Name of the harness executable inside a build folder.</summary>
     public const string Executable = "Vsim";
 
+    /// <summary>The objects of Verilator's runtime library that <see cref="VerilatorProfile.Quick"/> builds share.</summary>
+    private static readonly string[] RuntimeObjects = ["verilated.o", "verilated_threads.o"];
+
+    /// <summary>Make variables of <see cref="VerilatorProfile.Quick"/>: every C++ file at -O0.</summary>
+    private static readonly string[] QuickMakeFlags = ["OPT_FAST=-O0", "OPT_SLOW=-O0", "OPT_GLOBAL=-O0"];
+
     private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(20);
 
     /// <summary>
     /// Returns the simulator executable for <paramref name="design"/>, building it when the cache has none.
     /// <paramref name="cached"/> tells whether the cache was used.
     /// </summary>
-    public static string Build(RtlDesign design, string cacheDir, bool trace, out bool cached, CancellationToken cancel = default)
+    public static string Build(RtlDesign design, string cacheDir, bool trace, out bool cached, CancellationToken cancel = default) =>
+        Build(design, cacheDir, trace, VerilatorProfile.Optimized, out cached, cancel);
+
+    /// <summary>Like <see cref="Build(RtlDesign, string, bool, out bool, CancellationToken)"/>, with a build profile.</summary>
+    public static string Build(RtlDesign design, string cacheDir, bool trace, VerilatorProfile profile, out bool cached, CancellationToken cancel = default)
     {
-        var flags = Flags(design, trace);
-        var key = Key(design, flags);
         var cache = Path.GetFullPath(cacheDir);
+        var flags = Flags(design, trace, profile);
+        var key = Key(design, flags, profile);
         var final = Path.Combine(cache, $"{design.TopModule}-{key}{(trace ? "-fst" : "")}");
         StagingFolder.SweepStale(cache); // builds of processes that were killed
         var exe = Path.Combine(final, "obj", Executable);
@@ -37,11 +47,14 @@ public static class VerilatorBuild
         cached = false;
         Directory.CreateDirectory(cache);
         using var staging = StagingFolder.Create(cache, Path.GetFileName(final) + ".build");
-        var args = new List<string>(flags) { "-Mdir", Path.Combine(staging.Path, "obj") };
+        var obj = Path.Combine(staging.Path, "obj");
+        var args = new List<string>(flags) { "-Mdir", obj };
         args.AddRange(design.HarnessFiles.Where(f => f.EndsWith(".cpp", StringComparison.Ordinal)).Select(f => Path.Combine(design.OutDir, f)));
         args.AddRange(design.RtlFiles.Select(f => Path.Combine(design.OutDir, f)));
         var r = ExternalTool.RunChecked("verilator", args, staging.Path, BuildTimeout, cancel);
-        File.WriteAllText(Path.Combine(staging.Path, "build.log"), r.Stdout + r.Stderr);
+        var log = r.Stdout + r.Stderr;
+        if (profile == VerilatorProfile.Quick) log += Make(obj, cache, trace, cancel);
+        File.WriteAllText(Path.Combine(staging.Path, "build.log"), log);
         File.WriteAllText(Path.Combine(staging.Path, "build.ok"), key + "\n");
         try
         {
@@ -54,25 +67,73 @@ public static class VerilatorBuild
         return exe;
     }
 
+    /// <summary>The Verilator flags of the optimized profile, without the output folder and the sources.</summary>
+    public static IReadOnlyList<string> Flags(RtlDesign design, bool trace) => Flags(design, trace, VerilatorProfile.Optimized);
+
     /// <summary>The Verilator flags, without the output folder and the sources.</summary>
-    public static IReadOnlyList<string> Flags(RtlDesign design, bool trace)
+    public static IReadOnlyList<string> Flags(RtlDesign design, bool trace, VerilatorProfile profile)
     {
         var simDir = Path.Combine(design.OutDir, "sim");
-        var f = new List<string>
-        {
-            "--cc", "--exe", "--build", "-O2", "-DQH_TAPS",
+        var f = new List<string> { "--cc", "--exe" };
+        // The quick profile runs make itself, to put the shared runtime objects in place first.
+        if (profile == VerilatorProfile.Optimized) f.AddRange(["--build", "-O2"]);
+        f.AddRange(
+        [
+            "-DQH_TAPS", "-DQH_STALLS",
             "--top-module", design.TopModule, "--prefix", "Vqh_top",
             "-j", "2", "-CFLAGS", $"-I{simDir}", "-o", Executable,
-        };
+        ]);
         if (trace) f.Add("--trace-fst");
         return f;
     }
 
-    private static string Key(RtlDesign design, IReadOnlyList<string> flags)
+    /// <summary>
+    /// Runs the generated makefile in <paramref name="obj"/> at -O0. Verilator's runtime objects do not
+    /// depend on the design, only on the Verilator version and on tracing: they are compiled by the first
+    /// quick build, kept in <c>cacheDir/runtime-*</c>, and copied (newer than their sources, so make skips
+    /// them) into every later build.
+    /// </summary>
+    private static string Make(string obj, string cacheDir, bool trace, CancellationToken cancel)
+    {
+        var runtime = Path.Combine(cacheDir, $"runtime-{Hash(VerilatorVersion())}{(trace ? "-fst" : "")}");
+        bool shared = RuntimeObjects.All(o => File.Exists(Path.Combine(runtime, o)));
+        if (shared)
+        {
+            foreach (var o in RuntimeObjects)
+            {
+                var dst = Path.Combine(obj, o);
+                File.Copy(Path.Combine(runtime, o), dst);
+                File.SetLastWriteTimeUtc(dst, DateTime.UtcNow);
+            }
+        }
+        var r = ExternalTool.RunChecked("make", ["-C", obj, "-f", "Vqh_top.mk", "-j", "1", .. QuickMakeFlags, Executable], obj, BuildTimeout, cancel);
+        if (!shared)
+        {
+            var staging = runtime + $".build.{Environment.ProcessId}.{Guid.NewGuid():N}";
+            Directory.CreateDirectory(staging);
+            foreach (var o in RuntimeObjects) File.Copy(Path.Combine(obj, o), Path.Combine(staging, o));
+            try
+            {
+                Directory.Move(staging, runtime);
+            }
+            catch (IOException)
+            {
+                // Another build stored them first; theirs are the same.
+                Directory.Delete(staging, true);
+            }
+        }
+        return r.Stdout + r.Stderr;
+    }
+
+    private static string Hash(string text) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16].ToLowerInvariant();
+
+    private static string Key(RtlDesign design, IReadOnlyList<string> flags, VerilatorProfile profile)
     {
         using var sha = SHA256.Create();
         var sb = new StringBuilder();
-        sb.Append(VerilatorVersion()).Append('\n');
+        sb.Append(VerilatorVersion()).Append('\n').Append(profile).Append('\n');
+        if (profile == VerilatorProfile.Quick) sb.AppendJoin(' ', QuickMakeFlags).Append('\n');
         // The sim/ include path differs between output folders but not the build; hash the rest.
         foreach (var f in flags.Where(f => !f.StartsWith("-I", StringComparison.Ordinal))) sb.Append(f).Append('\n');
         foreach (var rel in design.RtlFiles.Concat(design.HarnessFiles))

@@ -46,20 +46,21 @@ public sealed class VerilatorVerifier(string cacheDir)
 
         progress?.Report(new VerifyProgress("build", 0, 1, "building the simulator with Verilator"));
         var watch = Stopwatch.StartNew();
-        var exe = VerilatorBuild.Build(design, CacheDir, options.Trace, out bool cached, cancel);
+        var exe = VerilatorBuild.Build(design, CacheDir, options.Trace, options.Profile, out bool cached, cancel);
         double buildSeconds = watch.Elapsed.TotalSeconds;
         progress?.Report(new VerifyProgress("build", 1, 1, cached ? "simulator taken from the cache" : $"simulator built in {buildSeconds:F0} s"));
 
         string? trace = options.Trace ? Path.Combine(outDir, "trace.fst") : null;
         var (plain, plainRec) = RunAndCompare("no-stall", graph, exe, inputsFile, Path.Combine(outDir, "taps.txt"), expected,
-            ["--seed", "1", "--in-stall", "0", "--out-stall", "0"], trace, options, progress, cancel);
+            ["--seed", "1", "--in-stall", "0", "--out-stall", "0", "--inner-stall", "0"], trace, options, progress, cancel);
         RunCheck? stall = null;
         if (options.RunStalls)
         {
             (stall, _) = RunAndCompare("stall", graph, exe, inputsFile, Path.Combine(outDir, "taps_stall.txt"), expected,
                 ["--seed", options.StallSeed.ToString(CultureInfo.InvariantCulture),
                  "--in-stall", options.InStall.ToString("R", CultureInfo.InvariantCulture),
-                 "--out-stall", options.OutStall.ToString("R", CultureInfo.InvariantCulture)], null, options, progress, cancel);
+                 "--out-stall", options.OutStall.ToString("R", CultureInfo.InvariantCulture),
+                 "--inner-stall", options.InnerStall.ToString("R", CultureInfo.InvariantCulture)], null, options, progress, cancel);
         }
 
         long? latency = plainRec is { } r0 && r0.FirstIn[0] >= 0 && r0.LastOut[0] >= 0 ? r0.LastOut[0] - r0.FirstIn[0] : null;
@@ -163,8 +164,8 @@ public sealed class VerilatorVerifier(string cacheDir)
                 progress?.Report(new VerifyProgress($"compare-{name}", s + 1, samples, $"{bitExact}/{s + 1} samples bit-exact"));
         }
         long mismatches = missPer.Sum() + rec.FramingErrors.Count;
-        var layers = graph.Nodes.Select((n, t) => new LayerCheck(n.Name, checkedPer[t], missPer[t])).ToList();
-        return new RunCheck(name, samples, bitExact, mismatches, first, rec.TotalCycles, layers, error, tapsFile);
+        var layers = graph.Nodes.Select((n, t) => new LayerCheck(n.Name, checkedPer[t], missPer[t], rec.BackpressureCycles[t])).ToList();
+        return new RunCheck(name, samples, bitExact, mismatches, first, rec.TotalCycles, layers, error, tapsFile) { InnerStalls = rec.InnerStalls };
     }
 
     private static string ToJson(VerifyReport r, VerifyOptions? stallOptions)
@@ -179,6 +180,16 @@ public sealed class VerilatorVerifier(string cacheDir)
             ["total_cycles"] = c.TotalCycles,
             ["passed"] = c.Passed,
             ["taps_file"] = Path.GetFileName(c.TapsFile),
+            // Per stream: cycles with valid high and ready low, the handshakes the run exercised.
+            ["backpressure_cycles"] = new JsonObject(c.Layers.Select(l => KeyValuePair.Create(l.Node, (JsonNode?)l.BackpressureCycles))),
+            ["inner_stalls"] = new JsonArray(c.InnerStalls.Select(e => (JsonNode)new JsonObject
+            {
+                ["edge"] = e.Edge,
+                ["from"] = c.Layers[e.Tap].Node,
+                ["seed"] = e.Seed,
+                ["enter"] = e.Enter,
+                ["leave"] = e.Leave,
+            }).ToArray()),
             ["layers"] = new JsonArray(c.Layers.Select(l => (JsonNode)new JsonObject
             {
                 ["node"] = l.Node,
@@ -207,6 +218,7 @@ public sealed class VerilatorVerifier(string cacheDir)
                 ["seed"] = stallOptions.StallSeed,
                 ["in_stall"] = stallOptions.InStall,
                 ["out_stall"] = stallOptions.OutStall,
+                ["inner_stall"] = stallOptions.InnerStall,
                 ["result"] = Run(r.Stall),
             },
             ["no_stall_run"] = Run(r.NoStall),

@@ -88,8 +88,9 @@ public class InterruptTests
         // second and a half of CPU, well past start-up, in a golden run of several CPU seconds.
         var build = TinyArtifacts.CopyTo(TinyArtifacts.WideBuild, Path.Combine(CliRunner.TempDir("int-sim"), "build"));
         var before = Directory.GetFileSystemEntries(build).Order().ToArray();
+        // The build was compiled on the 1,000-image subset; the full 10,000-image test set keeps the run long.
         var (exit, err, _) = Interrupt(p => p.TotalProcessorTime > TimeSpan.FromSeconds(1.5), CliRunner.SigInt,
-            "simulate", "--build", build);
+            "simulate", "--build", build, "--data", QuantHdl.Data.IdxDataset.DefaultDataDir);
         AssertInterrupted(exit, err, CliRunner.SigInt);
         Assert.Equal(before, Directory.GetFileSystemEntries(build).Order().ToArray());
         Assert.False(File.Exists(Path.Combine(build, SimulateFlow.ReportFile)));

@@ -20,6 +20,8 @@ public sealed partial class HdlLibraryTests
     [InlineData("neg_count", new[] { "-GN=1" })]
     [InlineData("axis_fifo", new string[0])]
     [InlineData("axis_dwc", new string[0])]
+    [InlineData("axis_stall", new string[0])]
+    [InlineData("axis_stall", new[] { "-GDATA_BITS=1" })]
     [InlineData("axis_dwc", new[] { "-GIN_LANES=3", "-GOUT_LANES=4", "-GVEC_LEN=24" })]
     [InlineData("axis_dwc", new[] { "-GIN_LANES=16", "-GOUT_LANES=1", "-GVEC_LEN=16" })]
     [InlineData("mvu", new[] { "-GWEIGHT_MODE=2" })]

@@ -63,10 +63,11 @@ public sealed class RtlEmitterTests
         var design = RtlEmitter.Emit(TinyGraphs.Make(spec), dir);
         Assert.True(File.Exists(Path.Combine(dir, "design.json")));
         var sources = design.RtlFiles.Select(f => Path.Combine(dir, f)).ToList();
-        foreach (var define in new[] { "-DQH_TAPS", "-DQH_NO_TAPS" })
+        // The synthesized design, the tapped one, and the verification build with the stall shims.
+        foreach (var defines in new[] { new[] { "-DQH_TAPS" }, ["-DQH_NO_TAPS"], ["-DQH_TAPS", "-DQH_STALLS"], ["-DQH_STALLS"] })
         {
-            var r = ExternalTool.Run("verilator", ["--lint-only", "-Wall", define, "--top-module", design.TopModule, .. sources], dir, TimeSpan.FromMinutes(2));
-            Assert.True(r.ExitCode == 0 && r.Stderr.Trim().Length == 0, $"lint of {design.TopModule} {define}:\n{r.Stderr}");
+            var r = ExternalTool.Run("verilator", ["--lint-only", "-Wall", .. defines, "--top-module", design.TopModule, .. sources], dir, TimeSpan.FromMinutes(2));
+            Assert.True(r.ExitCode == 0 && r.Stderr.Trim().Length == 0, $"lint of {design.TopModule} {string.Join(' ', defines)}:\n{r.Stderr}");
         }
         Directory.Delete(dir, true);
     }
