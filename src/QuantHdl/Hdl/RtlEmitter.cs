@@ -27,6 +27,9 @@ public sealed class RtlEmitter
     public static readonly string[] MvuBlocks =
         ["add_tree.v", "axis_dwc.v", "axis_fifo.v", "axis_stall.v", "mvu.v", "neg_count.v", "post_lane.v", "post_term.v", "pot_term.v", "requant.v", "uniform_term.v"];
 
+    /// <summary>The hdl/ blocks of convolutional layers: the sliding-window unit, the frame marker and the pooling units.</summary>
+    public static readonly string[] ConvBlocks = ["axis_frame.v", "maxpool.v", "pool_sum.v", "pool_window.v", "swu.v"];
+
     /// <summary>The hand-written files of sim/ that the harness is built from.</summary>
     public static readonly string[] HarnessSources = ["harness.cpp", "qh_stream.h"];
 
@@ -35,6 +38,8 @@ public sealed class RtlEmitter
 
     private readonly RtlAssets _assets;
     private readonly StrictTemplate _layer;
+    private readonly StrictTemplate _maxPool;
+    private readonly StrictTemplate _avgPool;
     private readonly StrictTemplate _top;
     private readonly StrictTemplate _glue;
 
@@ -48,6 +53,8 @@ public sealed class RtlEmitter
     {
         _assets = assets;
         _layer = StrictTemplate.Load(assets.TemplatesDir, "layer.v.hbs");
+        _maxPool = StrictTemplate.Load(assets.TemplatesDir, "maxpool.v.hbs");
+        _avgPool = StrictTemplate.Load(assets.TemplatesDir, "avgpool.v.hbs");
         _top = StrictTemplate.Load(assets.TemplatesDir, "top.v.hbs");
         _glue = StrictTemplate.Load(assets.TemplatesDir, "harness_glue.h.hbs");
     }
@@ -78,13 +85,22 @@ public sealed class RtlEmitter
         string prefix = ModulePrefix(graph.Name);
         string top = prefix + "_top";
         var files = new List<(string, string)>();
-        foreach (var block in MvuBlocks)
+        bool spatial = graph.Nodes.Any(n => n.Op is ConvOp or MaxPoolOp or AvgPoolOp);
+        foreach (var block in spatial ? MvuBlocks.Concat(ConvBlocks).Order(StringComparer.Ordinal) : MvuBlocks.AsEnumerable())
             files.Add(($"rtl/{block}", Normalize(File.ReadAllText(Path.Combine(_assets.HdlDir, block)))));
         for (int i = 1; i < graph.Nodes.Length; i++)
         {
             var n = graph.Nodes[i];
-            var d = (DenseOp)n.Op;
-            files.Add(($"rtl/{prefix}_{n.Name}.v", _layer.Render(LayerModel(graph, n, d, graph.Nodes[i - 1], prefix))));
+            var src = graph.Nodes[i - 1];
+            var text = n.Op switch
+            {
+                DenseOp d => _layer.Render(LayerModel(graph, n, d, null, src, prefix)),
+                ConvOp c => _layer.Render(LayerModel(graph, n, c.Mvu, c, src, prefix)),
+                MaxPoolOp p => _maxPool.Render(MaxPoolModel(graph, n, p, src, prefix)),
+                AvgPoolOp p => _avgPool.Render(AvgPoolModel(graph, n, p, src, prefix)),
+                _ => throw new IrException($"node {n.Name}: the RTL emitter has no block for {n.Op.GetType().Name}"),
+            };
+            files.Add(($"rtl/{prefix}_{n.Name}.v", text));
         }
         files.Add(($"rtl/{top}.v", _top.Render(TopModel(graph, prefix, top))));
         var rtlFiles = files.Select(f => f.Item1).ToList();
@@ -110,12 +126,18 @@ public sealed class RtlEmitter
         return s.Length == 0 || char.IsAsciiDigit(s[0]) ? "qh_" + s : s;
     }
 
-    private static TemplateModel LayerModel(IrGraph g, IrNode n, DenseOp d, IrNode src, string prefix)
+    /// <summary>
+    /// The wrapper of a dense layer, or of a conv (<paramref name="conv"/> not null): [axis_dwc] -> [swu]
+    /// -> mvu -> [axis_frame]. A conv's SWU turns the frame into window vectors (§7) and the frame
+    /// marker restores the frame's tlast behind the MVU, which marks each pixel's vector.
+    /// </summary>
+    private static TemplateModel LayerModel(IrGraph g, IrNode n, DenseOp d, ConvOp? conv, IrNode src, string prefix)
     {
         var layout = new MvuLayout(d);
         int a = src.OutType.Width;
         bool post = d.Weight.Code == WeightCode.Post;
         // hdl/mvu.v takes SIMD elements per beat; any other input beat width goes through hdl/axis_dwc.v.
+        // A conv's frame is regrouped as one vector (beats never straddle pixels: both widths divide C).
         bool convert = src.OutLanes != d.Fold.Simd;
         var dwc = new List<TemplateModel>();
         var direct = new List<TemplateModel>();
@@ -125,12 +147,46 @@ public sealed class RtlEmitter
                 ["in_lanes"] = I(src.OutLanes),
                 ["out_lanes"] = I(d.Fold.Simd),
                 ["elem_bits"] = I(a),
-                ["vec_len"] = I(d.In),
+                ["vec_len"] = I(conv is null ? d.In : src.OutSize),
             });
         else
             direct.Add(new TemplateModel());
+        var swu = new List<TemplateModel>();
+        var vector = new List<TemplateModel>();
+        var frame = new List<TemplateModel>();
+        var whole = new List<TemplateModel>();
+        if (conv is not null)
+        {
+            swu.Add(new TemplateModel
+            {
+                ["h"] = I(conv.InH),
+                ["w"] = I(conv.InW),
+                ["c"] = I(conv.InC),
+                ["k"] = I(conv.K),
+                ["stride"] = I(conv.Stride),
+                ["pad"] = I(conv.Pad),
+                ["simd"] = I(d.Fold.Simd),
+                ["elem_bits"] = I(a),
+            });
+            frame.Add(new TemplateModel
+            {
+                ["data_bits"] = I(d.Fold.Pe * n.OutType.Width),
+                ["frame_beats"] = I(n.OutSize / n.OutLanes),
+            });
+        }
+        else
+        {
+            vector.Add(new TemplateModel());
+            whole.Add(new TemplateModel());
+        }
         return new TemplateModel
         {
+            ["window_path"] = conv is null ? "" : $"; hdl/swu.v makes the {I(conv.K)}x{I(conv.K)} windows of the {I(conv.InH)}x{I(conv.InW)}x{I(conv.InC)} frame, one MVU vector per output pixel",
+            ["a_data_msb"] = I(d.Fold.Simd * a - 1),
+            ["swu"] = swu,
+            ["vector"] = vector,
+            ["frame"] = frame,
+            ["whole"] = whole,
             ["node"] = n.Name,
             ["graph"] = Comment(g.Name),
             ["module"] = $"{prefix}_{n.Name}",
@@ -173,6 +229,45 @@ public sealed class RtlEmitter
             ["p_word_zero"] = $"{layout.ParamWordBits}'h0",
         };
     }
+
+    private static TemplateModel MaxPoolModel(IrGraph g, IrNode n, MaxPoolOp p, IrNode src, string prefix) => new()
+    {
+        ["node"] = n.Name,
+        ["graph"] = Comment(g.Name),
+        ["module"] = $"{prefix}_{n.Name}",
+        ["h"] = I(p.InH),
+        ["w"] = I(p.InW),
+        ["c"] = I(p.C),
+        ["k"] = I(p.K),
+        ["lanes"] = I(src.OutLanes),
+        ["in_type"] = src.OutType.ToString(),
+        ["elem_bits"] = I(src.OutType.Width),
+        ["data_msb"] = I(src.OutLanes * src.OutType.Width - 1),
+    };
+
+    private static TemplateModel AvgPoolModel(IrGraph g, IrNode n, AvgPoolOp p, IrNode src, string prefix) => new()
+    {
+        ["node"] = n.Name,
+        ["graph"] = Comment(g.Name),
+        ["module"] = $"{prefix}_{n.Name}",
+        ["h"] = I(p.InH),
+        ["w"] = I(p.InW),
+        ["c"] = I(p.C),
+        ["kh"] = I(p.KH),
+        ["kw"] = I(p.KW),
+        ["lanes"] = I(src.OutLanes),
+        ["in_type"] = src.OutType.ToString(),
+        ["out_type"] = n.OutType.ToString(),
+        ["elem_bits"] = I(src.OutType.Width),
+        ["sum_bits"] = I(p.SumBits),
+        ["out_bits"] = I(n.OutType.Width),
+        ["mb"] = I(p.MultiplierBits),
+        ["m0"] = $"64'd{I(p.M0)}",
+        ["m0_dec"] = I(p.M0),
+        ["shift"] = I(p.Shift),
+        ["in_data_msb"] = I(src.OutLanes * src.OutType.Width - 1),
+        ["out_data_msb"] = I(n.OutLanes * n.OutType.Width - 1),
+    };
 
     private static List<TemplateModel> Words(System.Numerics.BigInteger[] words, int addrBits, int wordBits) =>
         words.Select((w, i) => new TemplateModel

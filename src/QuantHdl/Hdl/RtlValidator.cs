@@ -29,6 +29,12 @@ public static class RtlValidator
                 case DenseOp d:
                     CheckDense(n, d, src);
                     break;
+                case ConvOp c:
+                    CheckDense(n, c.Mvu, src);
+                    break;
+                case MaxPoolOp or AvgPoolOp:
+                    break; // hdl/maxpool.v and hdl/pool_sum.v take every shape the IR validator accepts
+
                 case InputOp:
                     throw new IrException($"node {n.Name}: an input node may only come first");
                 default:
