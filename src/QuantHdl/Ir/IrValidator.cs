@@ -32,7 +32,7 @@ public static class IrValidator
             switch (n.Op)
             {
                 case InputOp op:
-                    CheckInput(n, op, idx, inputs);
+                    CheckInput(n, op, idx);
                     break;
                 case DenseOp op:
                     if (inputs.Length != 1) throw new IrException($"node {n.Name}: dense takes exactly one input, got {inputs.Length}");
@@ -160,10 +160,10 @@ public static class IrValidator
             throw new IrException($"{at}: a pool keeps its input's {src.OutLanes} lanes per beat, not {n.OutLanes}");
     }
 
-    private static void CheckInput(IrNode n, InputOp op, int idx, string[] inputs)
+    private static void CheckInput(IrNode n, InputOp op, int idx)
     {
         if (idx != 0) throw new IrException($"node {n.Name}: the input node must come first");
-        if (inputs.Length != 0) throw new IrException($"node {n.Name}: the input node takes no inputs");
+        // It takes no inputs: being first, any input it named would already fail as "not an earlier node".
         if (op.Size != n.OutSize || op.Type != n.OutType || op.Lanes != n.OutLanes)
             throw new IrException($"node {n.Name}: input op and output edge disagree");
         if (op.Type.Signed || op.Type.Width > MaxActivationBits)
