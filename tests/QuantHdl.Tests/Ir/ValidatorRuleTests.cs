@@ -145,7 +145,7 @@ public class ValidatorRuleTests
         IrValidator.Check(Dense(1, x => x with { SqrtFracBits = 1 }));
         var u16 = Node(0, n => n with { OutType = IntType.U(16), Op = ((InputOp)n.Op) with { Type = IntType.U(16) } });
         IrValidator.Check(WithAcc(u16, 40));
-        IrValidator.Check(Node(2, n => n with { Name = "_Z9" }));
+        IrValidator.Check(Node(2, n => n with { Name = "_Z9" }) with { Output = "_Z9" });
         // SqrtFracBits only matters for POST.
         var u = Freezer.Freeze(TestModels.RandomMlp(3, new WeightSpec(WeightCode.Uniform, 4), 4, 8, 6, 4));
         IrValidator.Check(u with { Nodes = [u.Nodes[0], u.Nodes[1] with { Op = ((DenseOp)u.Nodes[1].Op) with { SqrtFracBits = 0 } }, u.Nodes[2]] });
