@@ -68,6 +68,19 @@ public class CliErrorTests
     }
 
     [Fact]
+    public void QatOfACnnWithoutItsReluIsRefusedNamingTheConv()
+    {
+        // Float training accepts any valid graph; QAT needs unsigned codes after every hidden conv.
+        var tmp = CliRunner.TempDir("norelu");
+        var fp = Path.Combine(tmp, "fp");
+        var (trainExit, _, trainErr) = CliRunner.Run("train", "--model", "cnn:c2k5-fc10", "--epochs", "0", "--data", FashionSubset.Path, "--out", fp);
+        Assert.True(trainExit == 0, trainErr);
+        var (exit, _, err) = CliRunner.Run("qat", "--from", fp, "--epochs", "1", "--data", FashionSubset.Path, "--out", Path.Combine(tmp, "q"));
+        AssertOneLineError(exit, err, "node conv1: a hidden conv must be followed by relu");
+        Assert.False(Directory.Exists(Path.Combine(tmp, "q")));
+    }
+
+    [Fact]
     public void MissingCheckpointIsNamed()
     {
         var tmp = CliRunner.TempDir("nockpt");
