@@ -62,7 +62,7 @@ internal static class Cli
 
     private static Command TrainCommand()
     {
-        var model = new Option<string>("--model") { Description = "Architecture, e.g. mlp:784-64-32-10", DefaultValueFactory = _ => "mlp:784-64-32-10" };
+        var model = new Option<string>("--model") { Description = "Architecture: mlp:IN-H1-...-CLASSES (e.g. mlp:784-64-32-10), lenet5, or cnn:SPEC (e.g. cnn:c6k5-relu-mp2-c16k5-relu-mp2-fc10; tokens in docs/models.md)", DefaultValueFactory = _ => "mlp:784-64-32-10" };
         var epochs = new Option<int>("--epochs") { Description = "Training epochs", DefaultValueFactory = _ => 3 };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 1e-3 };
         var output = new Option<string>("--out") { Description = "Checkpoint directory to write; must be new or empty unless --force", Required = true };
@@ -70,8 +70,8 @@ internal static class Cli
         var cmd = new Command("train", "Train a full-precision model with Adam and write a checkpoint") { model, epochs, lr, output, seed, batch, data, force };
         cmd.SetAction(p => Guard(() =>
         {
-            var spec = MlpSpec.Parse(p.GetValue(model)!);
-            TrainFlow.TrainFloat(spec, new TrainOptions(p.GetValue(epochs), p.GetValue(seed), p.GetValue(batch), p.GetValue(lr), p.GetValue(data)!), p.GetValue(output)!, new SpectreReporter(), p.GetValue(force));
+            // The spec is checked against the data set's sample shape inside the stage, before training.
+            TrainFlow.TrainFloat(p.GetValue(model)!, new TrainOptions(p.GetValue(epochs), p.GetValue(seed), p.GetValue(batch), p.GetValue(lr), p.GetValue(data)!), p.GetValue(output)!, new SpectreReporter(), p.GetValue(force));
             return 0;
         }));
         return cmd;

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace QuantHdl.Checkpoints;
 
 /// <summary>
@@ -24,6 +26,13 @@ public sealed record CheckpointInfo(
 
     /// <summary>Format version.</summary>
     public int Version { get; init; } = 1;
+
+    /// <summary>
+    /// The sample shape a <c>cnn:</c> or <c>lenet5</c> model was built for, as <c>CxHxW</c> (e.g. <c>1x28x28</c>);
+    /// null for <c>mlp:</c> models, whose spec names its input size (and whose checkpoint.json stays as it was).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Input { get; init; }
 }
 
 /// <summary>One stored tensor: its parameter name, shape and float offset in weights.bin.</summary>

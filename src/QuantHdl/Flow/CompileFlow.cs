@@ -3,6 +3,7 @@ using QuantHdl.Data;
 using QuantHdl.Freeze;
 using QuantHdl.Ir;
 using QuantHdl.Passes;
+using QuantHdl.Quant;
 
 namespace QuantHdl.Flow;
 
@@ -72,14 +73,20 @@ public static class CompileFlow
         o.Check();
         using var dir = OutputDirectory.Begin(buildDir, ArtifactKind.Build, force, fromDir, o.DataDir);
         var (info, model) = ModelStore.LoadQat(fromDir);
-        var source = model.ToModelSource("qnet", info.LogitStep!.Value) with { SqrtFracBits = o.SqrtFracBits, MultiplierBits = o.MultiplierBits };
-        var frozen = Freezer.Freeze(source);
+        var frozen = model switch
+        {
+            QuantMlp m => Freezer.Freeze(m.ToModelSource("qnet", info.LogitStep!.Value) with { SqrtFracBits = o.SqrtFracBits, MultiplierBits = o.MultiplierBits }),
+            QuantGraph g => GraphFreezer.Freeze(g, "qnet", info.LogitStep!.Value, o.SqrtFracBits, o.MultiplierBits),
+            _ => throw new CheckpointException($"checkpoint '{fromDir}' holds a {model.GetType().Name}, which has no freezer"),
+        };
         var graph = PassPipeline.Run(frozen, PassPipeline.Default(o.MaxMacsPerCycle, o.Folds));
         var test = IdxDataset.Load(o.DataDir, train: false);
         if (test.Features != graph.Nodes[0].OutSize)
             throw new ArgumentException($"the network takes {graph.Nodes[0].OutSize} inputs but images in {o.DataDir} have {test.Features} pixels");
         if (test.Classes != graph.Classes)
             throw new ArgumentException($"the network has {graph.Classes} logits but {o.DataDir} has {test.Classes} classes");
+        // A vector is the image as the stream carries it, pixel by pixel with channels innermost (y, x, c);
+        // for one channel that is the IDX byte order.
         int n = Math.Min(o.Vectors, test.Count);
         var inputs = new long[n][];
         for (int s = 0; s < n; s++)
@@ -94,7 +101,9 @@ public static class CompileFlow
         emit?.Invoke(graph, dir.StagingPath, inputs);
         dir.Commit();
         foreach (var node in graph.Nodes)
-            if (node.Op is DenseOp d)
+            if (node.Op is ConvOp c)
+                r.Info($"{node.Name}: conv {c.InC}x{c.InH}x{c.InW} k{c.K} -> {c.OutC}x{c.OutH}x{c.OutW} {c.Mvu.Weight}, acc s{c.Mvu.AccBits}, out {node.OutType}, fold {c.Mvu.Fold}");
+            else if (node.Op is DenseOp d)
                 r.Info($"{node.Name}: {d.In}x{d.Out} {d.Weight}, acc s{d.AccBits}, out {node.OutType}, fold {d.Fold} ({(long)(d.In / d.Fold.Simd) * (d.Out / d.Fold.Pe)} cycles/frame)");
         r.Info($"wrote {Path.Combine(buildDir, IrFile)} and {n} test vectors");
         return graph;

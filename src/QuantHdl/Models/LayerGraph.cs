@@ -1,5 +1,6 @@
 using QuantHdl.Nn;
 using QuantHdl.Tensors;
+using QuantHdl.Training;
 
 namespace QuantHdl.Models;
 
@@ -8,7 +9,7 @@ namespace QuantHdl.Models;
 /// node's name (<c>conv1.weight</c>, <c>bn1.running_mean</c>, <c>fc3.bias</c>, ...), run in order. A dense
 /// layer after a spatial edge flattens it first (PyTorch's C, H, W order).
 /// </summary>
-public sealed class LayerGraph : Module
+public sealed class LayerGraph : Module, IStagedModule
 {
     private readonly (LayerNode Node, Module Module)[] _nodes;
 
@@ -66,5 +67,19 @@ public sealed class LayerGraph : Module
             x = m.Forward(x);
         }
         return x;
+    }
+
+    /// <summary>
+    /// The forward pass one node at a time, unfused (for <see cref="Trainer"/>'s diagnosis of a non-finite
+    /// loss); the values equal <see cref="Forward"/>'s.
+    /// </summary>
+    public IEnumerable<(string Name, Tensor Output)> ForwardStages(Tensor x)
+    {
+        foreach (var (node, m) in _nodes)
+        {
+            if (m is Linear && x.Shape.Length > 2) x = x.Flatten();
+            x = m.Forward(x);
+            yield return (node.Name, x);
+        }
     }
 }

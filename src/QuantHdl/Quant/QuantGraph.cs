@@ -1,7 +1,9 @@
+using QuantHdl.Data;
 using QuantHdl.Ir;
 using QuantHdl.Models;
 using QuantHdl.Nn;
 using QuantHdl.Tensors;
+using QuantHdl.Training;
 
 namespace QuantHdl.Quant;
 
@@ -13,7 +15,7 @@ namespace QuantHdl.Quant;
 /// their own; the last dense layer gives float logits (frozen to signed 16-bit at a calibrated step).
 /// Unsupported orders are rejected here, naming the node (docs/models.md).
 /// </summary>
-public sealed class QuantGraph : Module
+public sealed class QuantGraph : Module, IStagedModule
 {
     private readonly (LayerNode Node, Module Module)[] _nodes;
 
@@ -26,6 +28,7 @@ public sealed class QuantGraph : Module
         var src = fp.Nodes;
         foreach (var (node, m) in src)
             if (m is BatchNorm2d) throw new ArgumentException($"node {node.Name}: fold batch norms into their convs before QAT (BatchNormFolder)");
+        CheckCapacity(Spec, weights, acts);
         var list = new List<(LayerNode, Module)>();
         for (int i = 0; i < src.Count; i++)
         {
@@ -50,6 +53,35 @@ public sealed class QuantGraph : Module
         _nodes = list.ToArray();
     }
 
+    /// <summary>
+    /// Refuses, before any training, a weight code that some conv or dense layer cannot hold
+    /// (integer-semantics §5, <see cref="DenseCapacity"/>): the check the freezer makes at compile time,
+    /// with the compile defaults for F and the multiplier width. A conv's row is its K*K*C_in window
+    /// (the §7 matrix, codes 0 outside the group included); the first layer reads the 8-bit pixels.
+    /// </summary>
+    public static void CheckCapacity(ModelSpec spec, WeightSpec weights, ActivationSpec acts)
+    {
+        var shape = spec.Input;
+        bool first = true;
+        foreach (var n in spec.Nodes)
+        {
+            long inputs = n.Layer switch
+            {
+                ConvSpec c => (long)c.K * c.K * shape.C,
+                DenseSpec => shape.Features,
+                _ => 0,
+            };
+            if (inputs > 0)
+            {
+                int actBits = first ? QuantMlp.InputType.Width : acts.Bits;
+                if (DenseCapacity.Refusal(weights, checked((int)inputs), actBits, WeightArithmetic.DefaultSqrtFracBits, RequantMath.DefaultMultiplierBits) is string refusal)
+                    throw new ArgumentException($"layer {n.Name}: {refusal}");
+                first = false;
+            }
+            shape = n.OutShape;
+        }
+    }
+
     /// <summary>The (BN-free) architecture.</summary>
     public ModelSpec Spec { get; }
 
@@ -64,6 +96,9 @@ public sealed class QuantGraph : Module
 
     /// <summary>True when batches are [N, C, H, W].</summary>
     public bool TakesImages => !Spec.IsMlp;
+
+    /// <summary>Logit step for 16-bit signed logits (<see cref="LogitCalibration"/>), on image batches for a CNN.</summary>
+    public double CalibrateLogitStep(IdxDataset data, int samples = 2048) => LogitCalibration.Step(this, data, TakesImages, samples);
 
     /// <summary>Quantizer scales: per-channel weight scales and activation steps.</summary>
     public IReadOnlyList<Tensor> ScaleParameters() => _nodes.SelectMany(n => n.Module switch
@@ -111,10 +146,17 @@ public sealed class QuantGraph : Module
     /// <inheritdoc/>
     public override Tensor Forward(Tensor x)
     {
+        foreach (var (_, y) in ForwardStages(x)) x = y;
+        return x;
+    }
+
+    /// <summary>The forward pass one node at a time (for <see cref="Trainer"/>'s diagnosis of a non-finite loss).</summary>
+    public IEnumerable<(string Name, Tensor Output)> ForwardStages(Tensor x)
+    {
         double? step = 1.0 / 255;
         for (int i = 0; i < _nodes.Length; i++)
         {
-            var m = _nodes[i].Module;
+            var (node, m) = _nodes[i];
             switch (m)
             {
                 case QuantConv2d c:
@@ -132,7 +174,7 @@ public sealed class QuantGraph : Module
                 QuantPool p => p.Quantizer.Initialized ? p.Quantizer.Step.Data[0] : null,
                 _ => step,
             };
+            yield return (node.Name, x);
         }
-        return x;
     }
 }

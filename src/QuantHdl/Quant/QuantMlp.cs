@@ -103,33 +103,8 @@ public sealed class QuantMlp : Module, IStagedModule
         }
     }
 
-    /// <summary>Logit step for 16-bit signed logits: max |logit| over the first batches / 32767.</summary>
-    public double CalibrateLogitStep(IdxDataset data, int samples = 2048)
-    {
-        bool wasTraining = Training;
-        Eval();
-        try
-        {
-            float max = 0;
-            var loader = new DataLoader(data, 256, shuffle: false, seed: 0);
-            int seen = 0;
-            foreach (var batch in loader)
-            {
-                using var step = Tensor.StepScope();
-                using var ng = Tensor.NoGrad();
-                var y = Forward(batch.X);
-                for (int i = 0; i < batch.Count * y.Dim(1); i++) max = Math.Max(max, Math.Abs(y.Data[i]));
-                seen += batch.Count;
-                if (seen >= samples) break;
-            }
-            // Headroom of 2x: logits beyond the calibration set saturate later rather than at once.
-            return Math.Max(2.0 * max, 1e-6) / 32767.0;
-        }
-        finally
-        {
-            Train(wasTraining);
-        }
-    }
+    /// <summary>Logit step for 16-bit signed logits (<see cref="LogitCalibration"/>).</summary>
+    public double CalibrateLogitStep(IdxDataset data, int samples = 2048) => LogitCalibration.Step(this, data, asImages: false, samples);
 
     /// <summary>Everything the freezer needs, with the trained codes' scales and the activation steps.</summary>
     public ModelSource ToModelSource(string name, double logitStep)

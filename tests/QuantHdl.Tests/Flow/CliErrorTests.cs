@@ -36,6 +36,25 @@ public class CliErrorTests
     }
 
     [Theory]
+    [InlineData("cnn:c6k5-relu-bogus", "token 'bogus' is unknown")]
+    [InlineData("cnn:c6k29-relu-fc10", "kernel 29")]
+    [InlineData("cnn:c6k5-relu-mp2-c16k5-relu-mp2-c16k5-relu-fc10", "kernel 5x5 is larger than its 4x4 input")]
+    [InlineData("cnn:c6k5-relu-mp2", "must end with a dense logit layer")]
+    [InlineData("cnn:c6k5-relu-fc10-relu-mp2-fc10", "pooling needs a spatial input")]
+    [InlineData("cnn:relu-bn-fc10", "must follow a conv")]
+    [InlineData("mlp:100-10", "takes 100 inputs but the samples have 784")]
+    [InlineData("lenet7", "unknown")]
+    public void ImpossibleCnnSpecsAreRejectedBeforeTraining(string spec, string fragment)
+    {
+        // Checked against the data set's 1x28x28 samples; nothing is trained and nothing is left behind.
+        var tmp = CliRunner.TempDir("cnnspec");
+        var (exit, stdout, err) = CliRunner.Run("train", "--model", spec, "--epochs", "1", "--out", Path.Combine(tmp, "fp"));
+        AssertOneLineError(exit, err, fragment);
+        Assert.DoesNotContain("epoch", stdout);
+        Assert.Empty(Directory.GetFileSystemEntries(tmp));
+    }
+
+    [Theory]
     [InlineData("post:0", "uniform:4", "out of range")]
     [InlineData("post:17", "uniform:4", "out of range")]
     [InlineData("uniform:4", "uniform:0", "out of range")]
@@ -45,6 +64,19 @@ public class CliErrorTests
         var tmp = CliRunner.TempDir("bits");
         var (exit, _, err) = CliRunner.Run("qat", "--from", tmp, "--weights", weights, "--acts", acts, "--out", Path.Combine(tmp, "q"));
         AssertOneLineError(exit, err, fragment);
+        Assert.False(Directory.Exists(Path.Combine(tmp, "q")));
+    }
+
+    [Fact]
+    public void QatOfACnnWithoutItsReluIsRefusedNamingTheConv()
+    {
+        // Float training accepts any valid graph; QAT needs unsigned codes after every hidden conv.
+        var tmp = CliRunner.TempDir("norelu");
+        var fp = Path.Combine(tmp, "fp");
+        var (trainExit, _, trainErr) = CliRunner.Run("train", "--model", "cnn:c2k5-fc10", "--epochs", "0", "--data", FashionSubset.Path, "--out", fp);
+        Assert.True(trainExit == 0, trainErr);
+        var (exit, _, err) = CliRunner.Run("qat", "--from", fp, "--epochs", "1", "--data", FashionSubset.Path, "--out", Path.Combine(tmp, "q"));
+        AssertOneLineError(exit, err, "node conv1: a hidden conv must be followed by relu");
         Assert.False(Directory.Exists(Path.Combine(tmp, "q")));
     }
 

@@ -81,6 +81,18 @@ public class PipelineTests(PipelineFixture fx) : IClassFixture<PipelineFixture>
     }
 
     [Fact]
+    public void AnMlpCheckpointKeepsItsFormat()
+    {
+        // mlp: models stay Sequential/QuantMlp: positional names, no input shape (the spec names its input size).
+        var json = File.ReadAllText(Path.Combine(fx.FloatDir, Checkpoint.InfoFile));
+        Assert.DoesNotContain("\"input\"", json);
+        var info = Checkpoint.Read(fx.FloatDir).Info;
+        Assert.Equal("mlp:784-32-16-10", info.Model);
+        Assert.Equal(["0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias"], info.Tensors.Select(t => t.Name));
+        Assert.IsType<QuantMlp>(ModelStore.LoadQat(fx.QatDir).Model);
+    }
+
+    [Fact]
     public void SimulateUsesTheDataTheBuildWasCompiledWith()
     {
         // The fixture compiled against a 1,000-image test subset; the default data set has 10,000.

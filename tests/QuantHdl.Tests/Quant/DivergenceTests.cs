@@ -43,4 +43,30 @@ public class DivergenceTests
         Assert.StartsWith("epoch 2, batch 1/4: the loss is ", e.Message);
         Assert.Contains("layer fc3 produced the first non-finite value (its parameter fc3.bias is not finite)", e.Message);
     }
+
+    [Fact]
+    public void ANonFiniteValueInAFloatLayerGraphNamesTheConv()
+    {
+        var ds = TrainingTests.Quadrants(64, 3);
+        var g = new LayerGraph(ModelSpec.Parse("cnn:c3k3-relu-fc4", new Shape(1, 4, 4)), new Random(2));
+        var conv = (Conv2d)g.Nodes[0].Module;
+        conv.Weight.Data[4] = float.NaN;
+        var opt = new Adam(g.Parameters(), 1e-3);
+        var e = Assert.Throws<TrainingDivergedException>(() => Trainer.TrainEpoch(g, new DataLoader(ds, 16, false, 0, asImages: true), opt, epoch: 4));
+        Assert.StartsWith("epoch 4, batch 1/4: the loss is NaN; layer conv1 produced the first non-finite value (its parameter conv1.weight is not finite)", e.Message);
+    }
+
+    [Fact]
+    public void ANonFiniteValueInAQatGraphNamesTheQuantConv()
+    {
+        var ds = TrainingTests.Quadrants(64, 4);
+        var fp = new LayerGraph(ModelSpec.Parse("cnn:c3k3-relu-fc4", new Shape(1, 4, 4)), new Random(3));
+        var q = new QuantGraph(fp, WeightSpec.Parse("post:4"), new ActivationSpec(4));
+        var opt = new QatOptimizer(q.WeightParameters(), q.ScaleParameters(), 1e-3, 1.0);
+        Trainer.TrainEpoch(q, new DataLoader(ds, 16, false, 0, asImages: true), opt, epoch: 1);
+        var conv = (QuantConv2d)q.Nodes[0].Module;
+        conv.Bias.Data[1] = float.NaN;
+        var e = Assert.Throws<TrainingDivergedException>(() => Trainer.TrainEpoch(q, new DataLoader(ds, 16, true, 1, asImages: true), opt, epoch: 2));
+        Assert.StartsWith("epoch 2, batch 1/4: the loss is NaN; layer conv1 produced the first non-finite value (its parameter conv1.bias is not finite)", e.Message);
+    }
 }

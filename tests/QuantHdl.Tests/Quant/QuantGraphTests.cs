@@ -93,4 +93,17 @@ public class QuantGraphTests
             Assert.True(Math.Abs(k - Math.Round(k)) <= Math.Max(1e-3, Math.Abs(k) * 1.2e-7), $"channel {c}: {k} units");
         }
     }
+
+    [Fact]
+    public void QatRefusesAConvWindowTooWideForItsCodeBeforeTraining()
+    {
+        // conv2's row is 15*15*64 = 14400 inputs of 4-bit codes; pot:6 terms reach 15 << 30, so the sum
+        // needs bitlength(15 * 14400 << 30) + 1 = 18 + 30 + 1 = 49 bits, and 49 + 16 + 1 > 64.
+        var fp = new LayerGraph(ModelSpec.Parse("cnn:c64k3-relu-c4k15-relu-fc10", new Shape(1, 28, 28)), new Random(1));
+        var e = Assert.Throws<ArgumentException>(() => new QuantGraph(fp, WeightSpec.Parse("pot:6"), new ActivationSpec(4)));
+        Assert.StartsWith("layer conv2: pot:6 weights on 14400 inputs of 4-bit activations can need a 49-bit accumulator", e.Message);
+        Assert.Contains("use pot:5", e.Message);
+        // conv1 (9 inputs of 8-bit pixels) fits, and so does fc1 after pooling to 64x2x2 = 256 inputs.
+        new QuantGraph(new LayerGraph(ModelSpec.Parse("cnn:c64k3-relu-mp13-fc10", new Shape(1, 28, 28)), new Random(1)), WeightSpec.Parse("pot:6"), new ActivationSpec(4));
+    }
 }
