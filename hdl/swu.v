@@ -13,7 +13,7 @@
 // STRIDE) are read and dropped. Requires 0 <= PAD <= K - 1 and K <= H + 2*PAD (the C# validator
 // checks both).
 //
-// Line buffer: a circular buffer of R = min(K + STRIDE, H) rows of W*CB words of SIMD elements, a
+// Line buffer: a circular buffer of R rows (ROWS, at least min(K + STRIDE, H), at most H) of W*CB words of SIMD elements, a
 // simple dual-port RAM (one synchronous write port, one synchronous read port) that synthesis maps
 // to LUTRAM or BRAM. Input beat number g of the stream (counted across frames) goes to word
 // g mod (R*W*CB), so global row n (frame f, row y: n = f*H + y) lives in slot n mod R.
@@ -51,7 +51,11 @@ module swu #(
     parameter integer STRIDE = 1,
     parameter integer PAD = 1,
     parameter integer SIMD = 1,
-    parameter integer ELEM_BITS = 8
+    parameter integer ELEM_BITS = 8,
+    // Rows of the line buffer; 0 takes the smallest, min(K + STRIDE, H). More rows, up to H (a frame
+    // buffer), let the writer run further ahead, so a slower consumer downstream does not hold the
+    // producer upstream: the C# emitter chooses (docs/integer-semantics.md §7).
+    parameter integer ROWS = 0
 ) (
     input  wire                      clk,
     input  wire                      rst,
@@ -72,7 +76,8 @@ module swu #(
     localparam integer CB = C / SIMD;                              // beats per pixel
     localparam integer HO = (H + 2 * PAD - K) / STRIDE + 1;
     localparam integer WO = (W + 2 * PAD - K) / STRIDE + 1;
-    localparam integer R = (K + STRIDE < H) ? K + STRIDE : H;      // rows in the line buffer
+    localparam integer R_MIN = (K + STRIDE < H) ? K + STRIDE : H;
+    localparam integer R = (ROWS > 0) ? ROWS : R_MIN;             // rows in the line buffer
     localparam integer ROW_WORDS = W * CB;
     localparam integer WORDS = R * ROW_WORDS;
     localparam integer AW = (WORDS > 1) ? $clog2(WORDS) : 1;
@@ -90,10 +95,10 @@ module swu #(
 
     // Parameters the C# validator rejects; a bench or a synthesis run with them stops here.
     generate
-        if (PAD < 0 || PAD >= K || K > H + 2 * PAD || K > W + 2 * PAD || STRIDE < 1 || SIMD < 1 || C % SIMD != 0) begin : g_bad
+        if (PAD < 0 || PAD >= K || K > H + 2 * PAD || K > W + 2 * PAD || STRIDE < 1 || SIMD < 1 || C % SIMD != 0 || R < R_MIN || R > H) begin : g_bad
             initial begin
-                $display("FATAL: swu: %0dx%0dx%0d, K = %0d, STRIDE = %0d, PAD = %0d, SIMD = %0d is not supported; need 0 <= PAD < K <= H + 2*PAD and W + 2*PAD, SIMD | C",
-                         H, W, C, K, STRIDE, PAD, SIMD);
+                $display("FATAL: swu: %0dx%0dx%0d, K = %0d, STRIDE = %0d, PAD = %0d, SIMD = %0d, ROWS = %0d is not supported; need 0 <= PAD < K <= H + 2*PAD and W + 2*PAD, SIMD | C, min(K + STRIDE, H) <= ROWS <= H",
+                         H, W, C, K, STRIDE, PAD, SIMD, R);
                 $finish;
             end
         end

@@ -10,6 +10,7 @@ module tb_swu;
     parameter integer PAD = 1;
     parameter integer SIMD = 1;
     parameter integer ELEM_BITS = 8;
+    parameter integer ROWS = 0;
     parameter integer N_FRAME = 3;
     parameter integer TIMEOUT = 200000;
 
@@ -25,7 +26,7 @@ module tb_swu;
 
 `include "tb_common.vh"
 
-    swu #(.H(H), .W(W), .C(C), .K(K), .STRIDE(STRIDE), .PAD(PAD), .SIMD(SIMD), .ELEM_BITS(ELEM_BITS)) dut (
+    swu #(.H(H), .W(W), .C(C), .K(K), .STRIDE(STRIDE), .PAD(PAD), .SIMD(SIMD), .ELEM_BITS(ELEM_BITS), .ROWS(ROWS)) dut (
         .clk(clk), .rst(rst),
         .s_axis_tvalid(s_valid), .s_axis_tready(s_ready), .s_axis_tdata(s_data), .s_axis_tlast(s_last),
         .m_axis_tvalid(m_valid), .m_axis_tready(m_ready), .m_axis_tdata(m_data), .m_axis_tlast(m_last));

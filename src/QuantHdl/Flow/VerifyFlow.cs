@@ -75,7 +75,8 @@ public static class VerifyFlow
             if (idle.Count > 0)
                 r.Info($"warning: streams {string.Join(", ", idle)} saw no backpressure in the stall run; raise the stall probabilities or the samples");
         }
-        r.Info($"latency {report.LatencyCycles} cycles, initiation interval {report.InitiationIntervalCycles:F1} cycles; wrote {Path.Combine(buildDir, ReportFile)}");
+        r.Info($"latency {report.LatencyCycles} cycles, initiation interval {report.InitiationIntervalCycles:F1} cycles " +
+               $"(analytic {report.AnalyticIntervalCycles}, set by {report.AnalyticBottleneck}; measured/analytic {report.IntervalRatio:F3}); wrote {Path.Combine(buildDir, ReportFile)}");
         return report;
     }
 

@@ -167,6 +167,7 @@ public sealed class RtlEmitter
                 ["pad"] = I(conv.Pad),
                 ["simd"] = I(d.Fold.Simd),
                 ["elem_bits"] = I(a),
+                ["rows"] = I(SwuRows(conv, a)),
             });
             frame.Add(new TemplateModel
             {
@@ -229,6 +230,17 @@ public sealed class RtlEmitter
             ["p_word_zero"] = $"{layout.ParamWordBits}'h0",
         };
     }
+
+    /// <summary>Frames up to this many bits get a whole-frame line buffer in their sliding-window unit (one RAMB36).</summary>
+    public const int FrameBufferBits = 36 * 1024;
+
+    /// <summary>
+    /// Rows of a conv's line buffer (docs/integer-semantics.md §7): the whole frame when it fits
+    /// <see cref="FrameBufferBits"/>, so the layer can take the next frame while it still computes this
+    /// one and a slower layer behind it does not stall the layer in front; else min(K + stride, H).
+    /// </summary>
+    public static int SwuRows(ConvOp c, int elemBits) =>
+        (long)c.InH * c.InW * c.InC * elemBits <= FrameBufferBits ? c.InH : Math.Min(c.K + c.Stride, c.InH);
 
     private static TemplateModel MaxPoolModel(IrGraph g, IrNode n, MaxPoolOp p, IrNode src, string prefix) => new()
     {

@@ -42,6 +42,15 @@ public sealed record VerifyReport(
     string? TraceFile,
     string ReportFile)
 {
+    /// <summary>The analytic initiation interval from the folding (<see cref="QuantHdl.Hdl.CycleModel"/>).</summary>
+    public long AnalyticIntervalCycles { get; init; }
+
+    /// <summary>The node whose cycles set <see cref="AnalyticIntervalCycles"/>.</summary>
+    public string AnalyticBottleneck { get; init; } = "";
+
+    /// <summary>Measured over analytic initiation interval (1 is exact); null without a measurement.</summary>
+    public double? IntervalRatio => InitiationIntervalCycles is double ii && AnalyticIntervalCycles > 0 ? ii / AnalyticIntervalCycles : null;
+
     /// <summary>True when every run passed.</summary>
     public bool Passed => NoStall.Passed && (Stall?.Passed ?? true);
 

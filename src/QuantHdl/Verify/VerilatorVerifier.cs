@@ -65,9 +65,10 @@ public sealed class VerilatorVerifier(string cacheDir)
 
         long? latency = plainRec is { } r0 && r0.FirstIn[0] >= 0 && r0.LastOut[0] >= 0 ? r0.LastOut[0] - r0.FirstIn[0] : null;
         double? ii = plainRec is { } r1 ? InitiationInterval(r1.LastOut) : null;
+        var (analytic, bottleneck) = CycleModel.InitiationInterval(graph);
         var report = new VerifyReport(graph.Name, design.TopModule, plain, stall, latency, ii, cached, buildSeconds, trace,
-            Path.Combine(Path.GetFullPath(outDir), "verify.json"));
-        AtomicFile.WriteAllText(report.ReportFile, ToJson(report, stall is null ? null : options));
+            Path.Combine(Path.GetFullPath(outDir), "verify.json")) { AnalyticIntervalCycles = analytic, AnalyticBottleneck = bottleneck };
+        AtomicFile.WriteAllText(report.ReportFile, ToJson(graph, report, stall is null ? null : options));
         progress?.Report(new VerifyProgress("done", 1, 1, report.Passed ? "bit-exact" : "MISMATCH"));
         return report;
     }
@@ -168,7 +169,7 @@ public sealed class VerilatorVerifier(string cacheDir)
         return new RunCheck(name, samples, bitExact, mismatches, first, rec.TotalCycles, layers, error, tapsFile) { InnerStalls = rec.InnerStalls };
     }
 
-    private static string ToJson(VerifyReport r, VerifyOptions? stallOptions)
+    private static string ToJson(IrGraph graph, VerifyReport r, VerifyOptions? stallOptions)
     {
         static JsonObject Run(RunCheck c) => new()
         {
@@ -211,6 +212,13 @@ public sealed class VerilatorVerifier(string cacheDir)
             ["error"] = r.NoStall.Error,
             ["latency_cycles"] = r.LatencyCycles,
             ["initiation_interval_cycles"] = r.InitiationIntervalCycles,
+            ["analytic"] = new JsonObject
+            {
+                ["initiation_interval_cycles"] = r.AnalyticIntervalCycles,
+                ["bottleneck"] = r.AnalyticBottleneck,
+                ["measured_over_analytic"] = r.IntervalRatio is double q ? Math.Round(q, 4) : null,
+                ["cycles_per_frame"] = new JsonObject(CycleModel.PerNode(graph).Select(p => KeyValuePair.Create(p.Node, (JsonNode?)p.Cycles))),
+            },
             ["total_cycles"] = r.NoStall.TotalCycles,
             ["layers"] = Run(r.NoStall)["layers"]!.DeepClone(),
             ["stall_run"] = r.Stall is null || stallOptions is null ? null : new JsonObject

@@ -50,7 +50,20 @@ public sealed class SwuBlockTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void MatchesIm2Col(int h, int w, int c, int k, int stride, int pad, int simd, int elemBits, int stallPercent)
+    public void MatchesIm2Col(int h, int w, int c, int k, int stride, int pad, int simd, int elemBits, int stallPercent) =>
+        Check(h, w, c, k, stride, pad, simd, elemBits, stallPercent, rows: 0);
+
+    /// <summary>A frame buffer (ROWS = H): the writer may run a whole frame ahead; the windows are the same.</summary>
+    [Theory]
+    [InlineData(5, 5, 1, 3, 1, 1, 1, 8, 0)]
+    [InlineData(7, 5, 4, 3, 3, 2, 2, 8, 50)]
+    [InlineData(10, 9, 1, 3, 4, 1, 1, 8, 90)]
+    [InlineData(8, 6, 2, 5, 1, 0, 2, 4, 90)]
+    [InlineData(12, 12, 6, 5, 1, 0, 6, 4, 50)]
+    public void MatchesIm2ColWithAFrameBuffer(int h, int w, int c, int k, int stride, int pad, int simd, int elemBits, int stallPercent) =>
+        Check(h, w, c, k, stride, pad, simd, elemBits, stallPercent, rows: h);
+
+    private static void Check(int h, int w, int c, int k, int stride, int pad, int simd, int elemBits, int stallPercent, int rows)
     {
         var rng = new Random(RandomLayers.Seed("swu", h, w, c, k, stride, pad, simd, elemBits, stallPercent));
         int frame = h * w * c;
@@ -67,7 +80,7 @@ public sealed class SwuBlockTests
             new Dictionary<string, string>
             {
                 ["H"] = I(h), ["W"] = I(w), ["C"] = I(c), ["K"] = I(k), ["STRIDE"] = I(stride), ["PAD"] = I(pad),
-                ["SIMD"] = I(simd), ["ELEM_BITS"] = I(elemBits), ["N_FRAME"] = I(Frames),
+                ["SIMD"] = I(simd), ["ELEM_BITS"] = I(elemBits), ["N_FRAME"] = I(Frames), ["ROWS"] = I(rows),
             },
             [$"+xin={Path_("x.hex")}", $"+out={Path_("out.txt")}", "+seed=5", $"+pin={stallPercent}", $"+pout={stallPercent}"]);
 

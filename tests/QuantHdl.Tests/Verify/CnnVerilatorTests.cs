@@ -31,6 +31,9 @@ public class CnnVerilatorTests
             foreach (var run in new[] { r.NoStall, r.Stall })
                 foreach (var node in g.Nodes)
                     Assert.Equal(12L * node.OutSize, run.Layers.Single(l => l.Node == node.Name).ElementsChecked);
+            // conv1 sets the pace: 8x8 pixels x (18/2) x (4/2) = 1152 cycles per frame, by hand.
+            Assert.Equal((1152L, "conv1"), (r.AnalyticIntervalCycles, r.AnalyticBottleneck));
+            Assert.InRange(r.IntervalRatio!.Value, 0.9, 1.1);
         }
         finally
         {
