@@ -61,7 +61,7 @@ public sealed class QuantConv2d : Module
     public double? InputStep { get; set; }
 
     /// <summary>Fraction bits F the POST accumulator unit assumes.</summary>
-    public int SqrtFracBits { get; set; } = 8;
+    public int SqrtFracBits { get; set; } = WeightArithmetic.DefaultSqrtFracBits;
 
     /// <inheritdoc/>
     public override Tensor Forward(Tensor x)

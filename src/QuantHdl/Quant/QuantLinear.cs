@@ -51,27 +51,7 @@ public sealed class QuantLinear : Module
     public override Tensor Forward(Tensor x)
     {
         var wq = Quantizer.Forward(Weight);
-        var b = InputStep is double step ? QuantizeBias(step) : Bias;
+        var b = InputStep is double step ? BiasGrid.Quantize(Bias, Quantizer, step, SqrtFracBits) : Bias;
         return Relu ? Ops.LinearRelu(x, wq, b) : Ops.Linear(x, wq, b);
-    }
-
-    /// <summary>b_q = round(b / unit) * unit per channel, straight-through for the bias gradient.</summary>
-    private Tensor QuantizeBias(double inputStep)
-    {
-        var unitFactor = inputStep * Math.Pow(2, -WeightArithmetic.UnitShift(Quantizer.Spec, SqrtFracBits));
-        var scale = Quantizer.Scale.Data;
-        var bias = Bias;
-        var q = Tensor.RentBuffer(OutFeatures);
-        for (int c = 0; c < q.Length; c++)
-        {
-            double unit = scale[c] * unitFactor;
-            q[c] = (float)(Rounding.HalfUp(bias.Data[c] / unit) * unit);
-        }
-        return Tensor.FromOp(bias.Shape, q, [bias], result =>
-        {
-            var g = result.Grad!;
-            var gb = bias.EnsureGrad();
-            for (int c = 0; c < g.Length; c++) gb[c] += g[c];
-        });
     }
 }
