@@ -5,9 +5,9 @@ using QuantHdl.Quant;
 namespace QuantHdl.Tests.Flow;
 
 /// <summary>
-/// Trains a small CNN on the Fashion-MNIST subset, runs POST W4A4 QAT and compiles it without RTL (the
-/// conv emitter is not part of this flow yet), once for <see cref="CnnPipelineTests"/>. A second float
-/// model has a batch norm, to take folding through the flow.
+/// Trains a small CNN on the Fashion-MNIST subset, runs POST W4A4 QAT and compiles it (here without
+/// the RTL back end; CnnPipelineTests compiles it again with RTL through the CLI), once for
+/// <see cref="CnnPipelineTests"/>. A second float model has a batch norm, to take folding through the flow.
 /// </summary>
 public sealed class CnnPipelineFixture
 {

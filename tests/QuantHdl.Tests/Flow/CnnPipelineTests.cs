@@ -106,4 +106,23 @@ public class CnnPipelineTests(CnnPipelineFixture fx) : IClassFixture<CnnPipeline
         Assert.True(rep.IdenticalShare >= 0.99, $"only {rep.IdenticalShare:P2} identical predictions");
         Assert.InRange(Math.Abs(rep.AccuracyDeltaPoints), 0, 0.3);
     }
+
+    [Fact]
+    public void TheTrainedCnnIsBitExactUnderVerilatorThroughTheCli()
+    {
+        // README's commands on the fixture's QAT checkpoint: compile with the RTL back end, then verify
+        // with and without stalls; verify exits 0 only if every integer of every layer matched.
+        var build = Path.Combine(CliRunner.TempDir("cnn-verify"), "build");
+        var (exit, _, err) = CliRunner.Run("compile", "--from", fx.QatDir, "--out", build, "--data", fx.Data, "--vectors", "20");
+        Assert.True(exit == 0, err);
+        (exit, _, err) = CliRunner.Run("verify", "--build", build, "--samples", "20");
+        Assert.True(exit == 0, err);
+        var v = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(build, VerifyFlow.ReportFile)))!;
+        Assert.True((bool)v["passed"]!);
+        Assert.Equal(20, (int)v["bit_exact"]!);
+        Assert.Equal(20, (int)v["stall_run"]!["result"]!["bit_exact"]!);
+        // conv1 on 28x28: 24*24 pixels x 25/SIMD x 4/PE; the measured interval is within 10% of it.
+        Assert.Equal("conv1", (string)v["analytic"]!["bottleneck"]!);
+        Assert.InRange((double)v["analytic"]!["measured_over_analytic"]!, 0.9, 1.1);
+    }
 }
