@@ -98,5 +98,11 @@ public sealed class FuzzRunner(string cacheDir)
             Directory.Delete(dir, true);
     }
 
-    private static string FirstLines(string s) => string.Join(" | ", s.Split('\n', StringSplitOptions.RemoveEmptyEntries).Take(6));
+    /// <summary>The tool's error lines (or its first lines), each cut short: Verilator quotes whole ROM literals.</summary>
+    private static string FirstLines(string s)
+    {
+        var lines = s.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var errors = lines.Where(l => l.Contains("%Error", StringComparison.Ordinal) || l.Contains("error:", StringComparison.Ordinal)).ToArray();
+        return string.Join(" | ", (errors.Length > 0 ? errors : lines).Take(6).Select(l => l.Length > 300 ? l[..300] + "..." : l));
+    }
 }

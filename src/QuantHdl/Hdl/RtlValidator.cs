@@ -14,6 +14,12 @@ public static class RtlValidator
     /// <summary>Largest POT/POST term magnitude width the term blocks are generated for.</summary>
     public const int MaxMagnitudeBits = 128;
 
+    /// <summary>
+    /// Widest constant the emitted Verilog may hold: Verilator refuses a number of more than 65,536 bits
+    /// ("Width of number exceeds implementation limit"). The POST lane table and the ROM words are such constants.
+    /// </summary>
+    public const int MaxConstantBits = 65536;
+
     /// <summary>Throws <see cref="IrException"/> on the first thing the RTL cannot implement.</summary>
     public static void Check(IrGraph g)
     {
@@ -54,6 +60,9 @@ public static class RtlValidator
             case WeightCode.Post:
                 if (a > MaxPostActivationBits)
                     throw new IrException($"{at}: POST needs a 2^{a}-entry x/sqrt2 table per SIMD lane for {a}-bit activations; the RTL supports at most {MaxPostActivationBits} bits, lower the activation bits");
+                long tableBits = (1L << a) * SqrtTableLiteral.EntryBits(a, d.SqrtFracBits);
+                if (tableBits > MaxConstantBits)
+                    throw new IrException($"{at}: the POST x/sqrt2 table for {a}-bit activations and SqrtFracBits {d.SqrtFracBits} is 2^{a} x {SqrtTableLiteral.EntryBits(a, d.SqrtFracBits)} = {tableBits} bits, above Verilator's {MaxConstantBits}-bit constant limit; lower the activation bits or SqrtFracBits");
                 int postMag = a + d.SqrtFracBits + d.Weight.MaxExponent / 2;
                 if (postMag > MaxMagnitudeBits)
                     throw new IrException($"{at}: {d.Weight} terms need {postMag}-bit magnitudes, max is {MaxMagnitudeBits}; lower the weight bits");
@@ -68,6 +77,9 @@ public static class RtlValidator
             default:
                 throw new IrException($"{at}: weight code {d.Weight.Code} has no term block");
         }
+        var layout = new MvuLayout(d);
+        if (layout.WeightWordBits > MaxConstantBits || layout.ParamWordBits > MaxConstantBits)
+            throw new IrException($"{at}: a ROM word of {Math.Max(layout.WeightWordBits, layout.ParamWordBits)} bits (SIMD {d.Fold.Simd} x PE {d.Fold.Pe}) is above Verilator's {MaxConstantBits}-bit constant limit; lower SIMD or PE");
         if (src.OutLanes < 1 || d.In % src.OutLanes != 0)
             throw new IrException($"{at}: input beats of {src.OutLanes} lanes do not divide In {d.In}");
     }

@@ -87,8 +87,19 @@ public static class ExternalTool
         var r = Run(exe, argList, workDir, timeout, cancel);
         if (r.ExitCode != 0)
             throw new InvalidOperationException(
-                $"{exe} exited with code {r.ExitCode}: {exe} {string.Join(' ', argList.Select(a => a.Length > 200 ? a[..200] + "..." : a))}\n{Tail(r.Stderr)}\n{Tail(r.Stdout)}");
+                $"{exe} exited with code {r.ExitCode}: {exe} {string.Join(' ', argList.Select(a => a.Length > 200 ? a[..200] + "..." : a))}\n{ErrorLines(r.Stderr)}{Tail(r.Stderr)}\n{Tail(r.Stdout)}");
         return r;
+    }
+
+    /// <summary>
+    /// The "%Error" and "error:" lines, each cut to 300 characters, ahead of the tail: a tool that quotes
+    /// a long line (Verilator quotes whole ROM literals) would otherwise push its errors out of the tail.
+    /// </summary>
+    private static string ErrorLines(string s)
+    {
+        var errors = s.Split('\n').Where(l => l.Contains("%Error", StringComparison.Ordinal) || l.Contains("error:", StringComparison.Ordinal))
+            .Take(10).Select(l => (l.Length > 300 ? l[..300] + "..." : l) + "\n");
+        return string.Concat(errors);
     }
 
     private static string Tail(string s, int max = 4000) => s.Length <= max ? s : "..." + s[^max..];

@@ -67,6 +67,12 @@ public static class VerilatorBuild
         return exe;
     }
 
+    /// <summary>
+    /// Raised Verilator limits: hdl/post_lane.v unrolls one generate iteration per entry of its 2^a-entry
+    /// table, and Verilator stops unrolling past 1024 by default (a = 11 and 12 would not build).
+    /// </summary>
+    public static readonly IReadOnlyList<string> LimitFlags = ["--unroll-count", (1 << RtlValidator.MaxPostActivationBits).ToString(System.Globalization.CultureInfo.InvariantCulture)];
+
     /// <summary>The Verilator flags of the optimized profile, without the output folder and the sources.</summary>
     public static IReadOnlyList<string> Flags(RtlDesign design, bool trace) => Flags(design, trace, VerilatorProfile.Optimized);
 
@@ -79,7 +85,7 @@ public static class VerilatorBuild
         if (profile == VerilatorProfile.Optimized) f.AddRange(["--build", "-O2"]);
         f.AddRange(
         [
-            "-DQH_TAPS", "-DQH_STALLS",
+            "-DQH_TAPS", "-DQH_STALLS", .. LimitFlags,
             "--top-module", design.TopModule, "--prefix", "Vqh_top",
             "-j", "2", "-CFLAGS", $"-I{simDir}", "-o", Executable,
         ]);
@@ -88,40 +94,67 @@ public static class VerilatorBuild
     }
 
     /// <summary>
-    /// Runs the generated makefile in <paramref name="obj"/> at -O0. Verilator's runtime objects do not
-    /// depend on the design, only on the Verilator version and on tracing: they are compiled by the first
-    /// quick build, kept in <c>cacheDir/runtime-*</c>, and copied (newer than their sources, so make skips
-    /// them) into every later build.
+    /// Runs the generated makefile in <paramref name="obj"/> at -O0. Two things do not depend on the
+    /// design, only on the Verilator version and on tracing, and are made once per cache folder by the
+    /// first quick build, in <c>cacheDir/runtime-*</c>: Verilator's runtime objects, copied (newer than
+    /// their sources, so make skips them) into every later build, and a precompiled verilated.h, which
+    /// every C++ file includes first (<c>OPT=-include runtime/verilated.h</c>; gcc takes
+    /// <c>verilated.h.gch</c> beside it and falls back to the header itself if the PCH does not fit).
     /// </summary>
     private static string Make(string obj, string cacheDir, bool trace, CancellationToken cancel)
     {
-        var runtime = Path.Combine(cacheDir, $"runtime-{Hash(VerilatorVersion())}{(trace ? "-fst" : "")}");
-        bool shared = RuntimeObjects.All(o => File.Exists(Path.Combine(runtime, o)));
-        if (shared)
-        {
-            foreach (var o in RuntimeObjects)
-            {
-                var dst = Path.Combine(obj, o);
-                File.Copy(Path.Combine(runtime, o), dst);
-                File.SetLastWriteTimeUtc(dst, DateTime.UtcNow);
-            }
-        }
-        var r = ExternalTool.RunChecked("make", ["-C", obj, "-f", "Vqh_top.mk", "-j", "1", .. QuickMakeFlags, Executable], obj, BuildTimeout, cancel);
-        if (!shared)
+        var runtime = Path.Combine(cacheDir, $"runtime-{Hash(VerilatorVersion() + "\npch")}{(trace ? "-fst" : "")}");
+        var log = new StringBuilder();
+        if (!RuntimeFiles.All(f => File.Exists(Path.Combine(runtime, f))))
         {
             var staging = runtime + $".build.{Environment.ProcessId}.{Guid.NewGuid():N}";
             Directory.CreateDirectory(staging);
-            foreach (var o in RuntimeObjects) File.Copy(Path.Combine(obj, o), Path.Combine(staging, o));
             try
             {
+                log.Append(Precompile(obj, staging, cancel));
+                var r = ExternalTool.RunChecked("make", ["-C", obj, "-f", "Vqh_top.mk", "-j", "1", .. QuickMakeFlags, Include(staging), .. RuntimeObjects], obj, BuildTimeout, cancel);
+                log.Append(r.Stdout).Append(r.Stderr);
+                foreach (var o in RuntimeObjects) File.Copy(Path.Combine(obj, o), Path.Combine(staging, o));
                 Directory.Move(staging, runtime);
             }
-            catch (IOException)
+            catch (IOException) when (RuntimeFiles.All(f => File.Exists(Path.Combine(runtime, f))))
             {
                 // Another build stored them first; theirs are the same.
-                Directory.Delete(staging, true);
+            }
+            finally
+            {
+                if (Directory.Exists(staging)) Directory.Delete(staging, true);
             }
         }
+        foreach (var o in RuntimeObjects)
+        {
+            var dst = Path.Combine(obj, o);
+            File.Copy(Path.Combine(runtime, o), dst, overwrite: true);
+            File.SetLastWriteTimeUtc(dst, DateTime.UtcNow);
+        }
+        var m = ExternalTool.RunChecked("make", ["-C", obj, "-f", "Vqh_top.mk", "-j", "1", .. QuickMakeFlags, Include(runtime), Executable], obj, BuildTimeout, cancel);
+        return log.Append(m.Stdout).Append(m.Stderr).ToString();
+    }
+
+    /// <summary>The files of a complete runtime folder.</summary>
+    private static readonly string[] RuntimeFiles = [.. RuntimeObjects, "verilated.h", "verilated.h.gch"];
+
+    private static string Include(string runtime) => $"OPT=-include {Path.Combine(runtime, "verilated.h")}";
+
+    /// <summary>
+    /// Copies verilated.h into <paramref name="dir"/> and precompiles it there with the exact flags the
+    /// generated makefile compiles with (asked from make itself).
+    /// </summary>
+    private static string Precompile(string obj, string dir, CancellationToken cancel)
+    {
+        var flags = ExternalTool.RunChecked("make",
+            ["-s", "-C", obj, "-f", "Vqh_top.mk", .. QuickMakeFlags, "--eval=qh-print-flags: ; @echo $(VERILATOR_ROOT) $(CXX) $(CXXFLAGS) $(CPPFLAGS) $(OPT_FAST)", "qh-print-flags"],
+            obj, BuildTimeout, cancel).Stdout.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var header = Path.Combine(dir, "verilated.h");
+        File.Copy(Path.Combine(flags[0], "include", "verilated.h"), header);
+        // -MMD would write a dependency file next to the PCH; the PCH has no make rule to feed.
+        var args = flags.Skip(2).Where(f => f != "-MMD" && f != "-MP").Concat(["-x", "c++-header", header, "-o", header + ".gch"]);
+        var r = ExternalTool.RunChecked(flags[1], args, obj, BuildTimeout, cancel);
         return r.Stdout + r.Stderr;
     }
 

@@ -114,6 +114,33 @@ public sealed class RtlEmitterTests
         Assert.Contains("13", e.Message);
     }
 
+    [Theory]
+    [InlineData(4, true)]   // 2^12 x (12 + 4) = 65536 bits: exactly Verilator's constant limit
+    [InlineData(6, false)]  // 2^12 x 18 = 73728 bits: found by `quanthdl fuzz` (case 8287921641858209889) as a Verilator build error
+    public void APostTableAboveVerilatorsConstantLimitIsRejectedUpFront(int fracBits, bool fits)
+    {
+        var g = TinyGraphs.Make("post:4");
+        var u12 = IntType.U(12);
+        var input = g.Nodes[0] with { Op = new InputOp(8, u12, 1.0, 2), OutType = u12 };
+        var d = ((DenseOp)g.Nodes[1].Op) with { SqrtFracBits = fracBits };
+        var fc1 = g.Nodes[1] with { Op = d with { AccBits = AccumulatorBound.RequiredBits(d, u12) } };
+        var graph = g with { Nodes = [input, fc1, g.Nodes[2]] };
+        IrValidator.Check(graph);
+        if (!fits)
+        {
+            var e = Assert.Throws<IrException>(() => new RtlEmitter().Render(graph, out _));
+            Assert.Contains("layer fc1", e.Message);
+            Assert.Contains("73728 bits", e.Message);
+            return;
+        }
+        var dir = HdlTestKit.NewTempDir("emit-table");
+        var design = RtlEmitter.Emit(graph, dir);
+        Assert.Contains("65536'h", File.ReadAllText(Path.Combine(dir, "rtl", "tiny_post_fc1.v")));
+        var r = ExternalTool.Run("verilator", ["--lint-only", "-DQH_TAPS", "-DQH_STALLS", .. VerilatorBuild.LimitFlags, "--top-module", design.TopModule, .. design.RtlFiles.Select(f => Path.Combine(dir, f))], dir, TimeSpan.FromMinutes(2));
+        Assert.True(r.ExitCode == 0, $"verilator rejects the 65536-bit table:\n{r.Stderr[..Math.Min(2000, r.Stderr.Length)]}");
+        Directory.Delete(dir, true);
+    }
+
     [Fact]
     public void RejectsAFoldThatDoesNotDivide()
     {
