@@ -18,11 +18,12 @@ internal static class Cli
         InterruptHandler.Install();
         var root = new RootCommand(
             "QuantHdl: quantization-aware training to bit-exact, Verilator-verified FPGA RTL.\n" +
-            "Stages: train -> qat -> compile (ir.json, RTL, vectors) -> simulate (golden, integer-only) -> verify (Verilator).\n" +
+            "Stages: train -> qat -> compile (ir.json; then emit: RTL, vectors) -> simulate (golden, integer-only) -> verify (Verilator).\n" +
             "'quanthdl demo' runs them all on Fashion-MNIST.");
         root.Subcommands.Add(TrainCommand());
         root.Subcommands.Add(QatCommand());
         root.Subcommands.Add(CompileCommand());
+        root.Subcommands.Add(EmitCommand());
         root.Subcommands.Add(SimulateCommand());
         root.Subcommands.Add(VerifyCommand());
         root.Subcommands.Add(DemoCommand());
@@ -107,8 +108,9 @@ internal static class Cli
         var maxMacs = new Option<int>("--max-macs") { Description = "Automatic folding: MACs per cycle for the largest layer; smaller layers get just enough to keep pace", DefaultValueFactory = _ => 64 };
         var vectors = new Option<int>("--vectors") { Description = "Test images written as verification vectors", DefaultValueFactory = _ => 200 };
         var fracBits = new Option<int>("--sqrt-frac-bits") { Description = "Fraction bits F of the POST x/sqrt2 table (docs/integer-semantics.md §3)", DefaultValueFactory = _ => 8 };
+        var noEmit = new Option<bool>("--no-emit") { Description = "Write ir.json only; 'quanthdl emit' writes the RTL and vectors later" };
         var data = Data(); var force = Force();
-        var cmd = new Command("compile", "Freeze a QAT checkpoint to an integer IR (ir.json), lower it, emit RTL and test vectors") { from, output, fold, maxMacs, vectors, fracBits, data, force };
+        var cmd = new Command("compile", "Freeze a QAT checkpoint to an integer IR (ir.json), lower it, and (unless --no-emit) emit RTL and test vectors") { from, output, fold, maxMacs, vectors, fracBits, noEmit, data, force };
         cmd.SetAction(p => Guard(() =>
         {
             var o = new CompileOptions
@@ -119,7 +121,20 @@ internal static class Cli
                 SqrtFracBits = p.GetValue(fracBits),
                 DataDir = p.GetValue(data)!,
             };
-            CompileFlow.Compile(p.GetValue(from)!, p.GetValue(output)!, o, new SpectreReporter(), Backend.Emit, p.GetValue(force));
+            CompileFlow.Compile(p.GetValue(from)!, p.GetValue(output)!, o, new SpectreReporter(), p.GetValue(noEmit) ? null : EmitFlow.Write, p.GetValue(force));
+            return 0;
+        }));
+        return cmd;
+    }
+
+    private static Command EmitCommand()
+    {
+        var build = new Option<string>("--build") { Description = "Build directory from 'quanthdl compile' (its ir.json and dataset.json are read)", Required = true };
+        var vectors = new Option<int>("--vectors") { Description = "Test images written as verification vectors", DefaultValueFactory = _ => 200 };
+        var cmd = new Command("emit", "Write the RTL (rtl/, sim/, design.json) and test vectors of a build from its ir.json alone; the same ir.json gives the same bytes") { build, vectors };
+        cmd.SetAction(p => Guard(() =>
+        {
+            EmitFlow.Emit(p.GetValue(build)!, p.GetValue(vectors), new SpectreReporter());
             return 0;
         }));
         return cmd;
@@ -206,7 +221,7 @@ internal static class Cli
             r.Info($"== 2/5 qat weights {w} acts {a} ({p.GetValue(qatEpochs)} epochs) -> {qat}");
             var qInfo = TrainFlow.Qat(fp, w, a, o with { Epochs = p.GetValue(qatEpochs), Lr = 5e-4 }, qat, r, force: true);
             r.Info($"== 3/5 compile -> {build}");
-            CompileFlow.Compile(qat, build, new CompileOptions { DataDir = dataDir, Vectors = Math.Max(n, 1) }, r, Backend.Emit, force: true);
+            CompileFlow.Compile(qat, build, new CompileOptions { DataDir = dataDir, Vectors = Math.Max(n, 1) }, r, EmitFlow.Write, force: true);
             r.Info("== 4/5 simulate (golden, integer only, full test set)");
             var sim = SimulateFlow.Simulate(build, dataDir, 10000, r);
             r.Info($"== 5/5 verify {n} samples with Verilator");

@@ -85,12 +85,8 @@ public static class CompileFlow
             throw new ArgumentException($"the network takes {graph.Nodes[0].OutSize} inputs but images in {o.DataDir} have {test.Features} pixels");
         if (test.Classes != graph.Classes)
             throw new ArgumentException($"the network has {graph.Classes} logits but {o.DataDir} has {test.Classes} classes");
-        // A vector is the image as the stream carries it, pixel by pixel with channels innermost (y, x, c);
-        // for one channel that is the IDX byte order.
-        int n = Math.Min(o.Vectors, test.Count);
-        var inputs = new long[n][];
-        for (int s = 0; s < n; s++)
-            inputs[s] = test.Images.AsSpan(s * test.Features, test.Features).ToArray().Select(b => (long)b).ToArray();
+        var inputs = EmitFlow.Vectors(o.DataDir, o.Vectors, test.Features);
+        int n = inputs.Length;
 
         IrJson.Save(graph, Path.Combine(dir.StagingPath, IrFile));
         new BuildDataset(Path.GetFullPath(o.DataDir), test.Classes, test.Features).Save(dir.StagingPath);

@@ -10,12 +10,8 @@ public static class VerifyFlow
     /// <summary>The report, at the top of the build directory.</summary>
     public const string ReportFile = "verify.json";
 
-    /// <summary>Writes the RTL and the input vectors of a freshly compiled graph (the compile stage's back end).</summary>
-    public static void Emit(IrGraph graph, string buildDir, long[][] inputs)
-    {
-        RtlEmitter.Emit(graph, buildDir);
-        VectorWriter.WriteInputs(Path.Combine(buildDir, "vectors", "inputs.txt"), inputs);
-    }
+    /// <summary>Writes the RTL and the input vectors of a freshly compiled graph (the emit stage, <see cref="EmitFlow.Write"/>).</summary>
+    public static void Emit(IrGraph graph, string buildDir, long[][] inputs) => EmitFlow.Write(graph, buildDir, inputs);
 
     /// <summary>
     /// Runs the first <paramref name="samples"/> vectors without and with random stalls (at the ports and,

@@ -160,4 +160,26 @@ public class PipelineTests(PipelineFixture fx) : IClassFixture<PipelineFixture>
             TrainFlow.Qat(fx.QatDir, WeightSpec.Parse("post:4"), ActivationSpec.Parse("uniform:4"), new TrainOptions(1, DataDir: fx.Data), Path.Combine(fx.Root, "x"), new SilentReporter()));
         Assert.Contains("quanthdl train", e.Message);
     }
+
+    [Fact]
+    public void EmitRegeneratesTheSameRtlAndVectorsFromIrJsonAlone()
+    {
+        // compile --no-emit writes ir.json only; emit then writes what compile would have, byte for byte.
+        var build = Path.Combine(CliRunner.TempDir("emit"), "build");
+        var (exit, _, err) = CliRunner.Run("compile", "--from", fx.QatDir, "--out", build, "--data", fx.Data, "--vectors", "100", "--no-emit");
+        Assert.True(exit == 0, err);
+        Assert.False(Directory.Exists(Path.Combine(build, "rtl")));
+        (exit, _, err) = CliRunner.Run("emit", "--build", build, "--vectors", "100");
+        Assert.True(exit == 0, err);
+        foreach (var rel in new[] { "design.json", "vectors/inputs.txt" }
+                     .Concat(Directory.GetFiles(Path.Combine(fx.BuildDir, "rtl")).Select(f => "rtl/" + Path.GetFileName(f)))
+                     .Concat(Directory.GetFiles(Path.Combine(fx.BuildDir, "sim")).Select(f => "sim/" + Path.GetFileName(f))))
+            Assert.True(File.ReadAllBytes(Path.Combine(fx.BuildDir, rel)).SequenceEqual(File.ReadAllBytes(Path.Combine(build, rel))), $"{rel} differs");
+        Assert.Equal(Directory.GetFiles(Path.Combine(fx.BuildDir, "rtl")).Length, Directory.GetFiles(Path.Combine(build, "rtl")).Length);
+        // No staging folder is left inside the build, and a second emit replaces the first.
+        Assert.DoesNotContain(Directory.GetDirectories(build), d => Path.GetFileName(d).Contains(".staging."));
+        (exit, _, err) = CliRunner.Run("emit", "--build", build, "--vectors", "7");
+        Assert.True(exit == 0, err);
+        Assert.Equal(2 + 7, File.ReadAllLines(Path.Combine(build, "vectors", "inputs.txt")).Length);
+    }
 }
