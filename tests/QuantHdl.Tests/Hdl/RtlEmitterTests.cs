@@ -90,6 +90,32 @@ public sealed class RtlEmitterTests
         Directory.Delete(dir, true);
     }
 
+    [Theory]
+    [InlineData("post:4")]
+    [InlineData("uniform:4")]
+    public void AnEmittedCnnIsLintCleanAndSynthesizes(string spec)
+    {
+        var dir = HdlTestKit.NewTempDir("emit-cnn");
+        var g = QuantHdl.Tests.Verify.CnnGraphs.Small(WeightSpec.Parse(spec), 21);
+        var design = RtlEmitter.Emit(g, dir);
+        var sources = design.RtlFiles.Select(f => Path.Combine(dir, f)).ToList();
+        foreach (var defines in new[] { new[] { "-DQH_NO_TAPS" }, ["-DQH_TAPS", "-DQH_STALLS"] })
+        {
+            var r = ExternalTool.Run("verilator", ["--lint-only", "-Wall", .. defines, "--top-module", design.TopModule, .. sources], dir, TimeSpan.FromMinutes(2));
+            Assert.True(r.ExitCode == 0 && r.Stderr.Trim().Length == 0, $"lint of {design.TopModule} {string.Join(' ', defines)}:\n{r.Stderr}");
+        }
+        var stat = Path.Combine(dir, "stat.txt");
+        var script = $"read_verilog -sv {string.Join(' ', sources)}; hierarchy -check -top {design.TopModule}; proc; flatten; opt; wreduce; " +
+                     $"tee -q -o {stat} stat; synth -top {design.TopModule} -run coarse:fine";
+        ExternalTool.RunChecked("yosys", ["-q", "-p", script], dir, TimeSpan.FromMinutes(4));
+        var m = System.Text.RegularExpressions.Regex.Match(File.ReadAllText(stat), @"\$mul\s+(\d+)");
+        int muls = m.Success ? int.Parse(m.Groups[1].Value) : 0;
+        // Requant multipliers: conv1 and conv2 share one each (SF >= PE), fc1 has PE = 3 (SF 2 < PE),
+        // gap1 one per lane (4): 9. Uniform weights add one per term: conv1 2x2, conv2 1x4, fc1 2x3.
+        Assert.Equal(spec.StartsWith("post", StringComparison.Ordinal) ? 9 : 9 + 14, muls);
+        Directory.Delete(dir, true);
+    }
+
     [Fact]
     public void RejectsABranchNamingTheNode()
     {
