@@ -107,7 +107,7 @@ internal static class Cli
         var fold = new Option<string?>("--fold") { Description = "Override folding per layer, e.g. fc1=16x4,fc2=8x2 (SIMD must divide In, PE must divide Out)" };
         var maxMacs = new Option<int>("--max-macs") { Description = "Automatic folding: MACs per cycle for the largest layer; smaller layers get just enough to keep pace", DefaultValueFactory = _ => 64 };
         var vectors = new Option<int>("--vectors") { Description = "Test images written as verification vectors", DefaultValueFactory = _ => 200 };
-        var fracBits = new Option<int>("--sqrt-frac-bits") { Description = "Fraction bits F of the POST x/sqrt2 table (docs/integer-semantics.md §3)", DefaultValueFactory = _ => 8 };
+        var fracBits = new Option<int>("--sqrt-frac-bits") { Description = $"Fraction bits F of the POST x/sqrt2 table, {WeightArithmetic.MinSqrtFracBits}..{WeightArithmetic.MaxSqrtFracBits} (docs/integer-semantics.md §3); QAT trains the bias grid for {WeightArithmetic.DefaultSqrtFracBits}", DefaultValueFactory = _ => WeightArithmetic.DefaultSqrtFracBits };
         var noEmit = new Option<bool>("--no-emit") { Description = "Write ir.json only; 'quanthdl emit' writes the RTL and vectors later" };
         var data = Data(); var force = Force();
         var cmd = new Command("compile", "Freeze a QAT checkpoint to an integer IR (ir.json), lower it, and (unless --no-emit) emit RTL and test vectors") { from, output, fold, maxMacs, vectors, fracBits, noEmit, data, force };

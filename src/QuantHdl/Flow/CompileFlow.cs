@@ -23,18 +23,21 @@ public sealed record CompileOptions
     public string DataDir { get; init; } = IdxDataset.DefaultDataDir;
 
     /// <summary>Fraction bits of the POST x/sqrt 2 table.</summary>
-    public int SqrtFracBits { get; init; } = 8;
+    public int SqrtFracBits { get; init; } = WeightArithmetic.DefaultSqrtFracBits;
 
     /// <summary>Width of the requantization multiplier.</summary>
-    public int MultiplierBits { get; init; } = 16;
+    public int MultiplierBits { get; init; } = RequantMath.DefaultMultiplierBits;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the bad value.</summary>
     public void Check()
     {
         if (MaxMacsPerCycle < 1 || MaxMacsPerCycle > 4096) throw new ArgumentException($"--max-macs {MaxMacsPerCycle} is out of range 1..4096");
         if (Vectors < 1 || Vectors > 10000) throw new ArgumentException($"--vectors {Vectors} is out of range 1..10000");
-        if (SqrtFracBits < 1 || SqrtFracBits > 16) throw new ArgumentException($"--sqrt-frac-bits {SqrtFracBits} is out of range 1..16");
-        if (MultiplierBits < 2 || MultiplierBits > 24) throw new ArgumentException($"--multiplier-bits {MultiplierBits} is out of range 2..24");
+        // The ranges are the arithmetic core's (docs/integer-semantics.md §3, §4), defined once there.
+        if (SqrtFracBits < WeightArithmetic.MinSqrtFracBits || SqrtFracBits > WeightArithmetic.MaxSqrtFracBits)
+            throw new ArgumentException($"--sqrt-frac-bits {SqrtFracBits} is out of range {WeightArithmetic.MinSqrtFracBits}..{WeightArithmetic.MaxSqrtFracBits}");
+        if (MultiplierBits < RequantMath.MinMultiplierBits || MultiplierBits > RequantMath.MaxMultiplierBits)
+            throw new ArgumentException($"--multiplier-bits {MultiplierBits} is out of range {RequantMath.MinMultiplierBits}..{RequantMath.MaxMultiplierBits}");
     }
 
     /// <summary>Parses <c>fc1=16x4,fc2=4x2</c>.</summary>
