@@ -125,4 +125,18 @@ public class CnnPipelineTests(CnnPipelineFixture fx) : IClassFixture<CnnPipeline
         Assert.Equal("conv1", (string)v["analytic"]!["bottleneck"]!);
         Assert.InRange((double)v["analytic"]!["measured_over_analytic"]!, 0.9, 1.1);
     }
+
+    [Theory]
+    [InlineData("conv1=2x4", "layer conv1: folding 2x4 does not fit; SIMD must divide the 1 input channels and PE the 4 output channels")]
+    [InlineData("conv2=3x8", "layer conv2: folding 3x8 does not fit; SIMD must divide the 4 input channels and PE the 8 output channels")]
+    [InlineData("pool1=1x1", "folding override names 'pool1', which is not a dense or conv layer")]
+    public void AConvFoldThatDoesNotFitIsOneLineAndLeavesNoBuild(string fold, string expected)
+    {
+        var build = Path.Combine(CliRunner.TempDir("cnn-fold"), "build");
+        var (exit, _, err) = CliRunner.Run("compile", "--from", fx.QatDir, "--out", build, "--data", fx.Data, "--fold", fold);
+        Assert.Equal(1, exit);
+        Assert.Contains(expected, err);
+        Assert.Single(err.Trim().Split('\n'));
+        Assert.False(Directory.Exists(build));
+    }
 }
