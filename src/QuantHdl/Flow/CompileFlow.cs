@@ -99,12 +99,25 @@ public static class CompileFlow
             File.Copy(Path.Combine(fromDir, f), Path.Combine(ckpt, f));
         emit?.Invoke(graph, dir.StagingPath, inputs);
         dir.Commit();
+        var cycles = QuantHdl.Hdl.CycleModel.PerNode(graph).ToDictionary(p => p.Node, p => p.Cycles);
         foreach (var node in graph.Nodes)
-            if (node.Op is ConvOp c)
-                r.Info($"{node.Name}: conv {c.InC}x{c.InH}x{c.InW} k{c.K} -> {c.OutC}x{c.OutH}x{c.OutW} {c.Mvu.Weight}, acc s{c.Mvu.AccBits}, out {node.OutType}, fold {c.Mvu.Fold}");
-            else if (node.Op is DenseOp d)
-                r.Info($"{node.Name}: {d.In}x{d.Out} {d.Weight}, acc s{d.AccBits}, out {node.OutType}, fold {d.Fold} ({(long)(d.In / d.Fold.Simd) * (d.Out / d.Fold.Pe)} cycles/frame)");
-        r.Info($"wrote {Path.Combine(buildDir, IrFile)} and {n} test vectors");
+        {
+            string? what = node.Op switch
+            {
+                ConvOp c => $"conv {c.InC}x{c.InH}x{c.InW} k{c.K}" + (c.Stride > 1 ? $" s{c.Stride}" : "") + (c.Pad > 0 ? $" p{c.Pad}" : "") + (c.Groups > 1 ? $" g{c.Groups}" : "") +
+                            $" -> {c.OutC}x{c.OutH}x{c.OutW} {c.Mvu.Weight}, acc s{c.Mvu.AccBits}, out {node.OutType}, fold {c.Mvu.Fold}",
+                DenseOp d => $"{d.In}x{d.Out} {d.Weight}, acc s{d.AccBits}, out {node.OutType}, fold {d.Fold}",
+                MaxPoolOp p => $"max pool {p.K}x{p.K} of {p.C}x{p.InH}x{p.InW}, out {node.OutType}",
+                AvgPoolOp p => $"average pool {p.KH}x{p.KW} of {p.C}x{p.InH}x{p.InW}, {p.SumBits}-bit sums, out {node.OutType}",
+                _ => null,
+            };
+            if (what is not null) r.Info($"{node.Name}: {what} ({cycles[node.Name]} cycles/frame)");
+        }
+        var (ii, bottleneck) = QuantHdl.Hdl.CycleModel.InitiationInterval(graph);
+        r.Info($"analytic initiation interval {ii} cycles per frame, set by {bottleneck}");
+        r.Info(emit is null
+            ? $"wrote {Path.Combine(buildDir, IrFile)}; 'quanthdl emit --build {buildDir}' writes the RTL and vectors"
+            : $"wrote {Path.Combine(buildDir, IrFile)}, the RTL and {n} test vectors");
         return graph;
     }
 }
