@@ -133,9 +133,18 @@ public sealed partial class StagingFolder : IDisposable
     private static string NewPath(string parent, string stem) =>
         System.IO.Path.Combine(parent, $"{stem}.staging.{Environment.ProcessId}.{ProcessIdentity.CurrentStart}.{Guid.NewGuid():N}");
 
-    private static void WriteMarker(string dir) =>
-        File.WriteAllText(System.IO.Path.Combine(dir, MarkerFile),
-            JsonSerializer.Serialize(new Marker("quanthdl-staging", Environment.ProcessId, ProcessIdentity.CurrentStart)) + "\n");
+    /// <summary>
+    /// Writes the marker through a temporary name and a rename, so the marker is either absent or
+    /// complete: a process killed mid-write never leaves a marker that cannot be read (and so a folder
+    /// that looks foreign and is never swept).
+    /// </summary>
+    private static void WriteMarker(string dir)
+    {
+        var marker = System.IO.Path.Combine(dir, MarkerFile);
+        var tmp = marker + ".tmp";
+        File.WriteAllText(tmp, JsonSerializer.Serialize(new Marker("quanthdl-staging", Environment.ProcessId, ProcessIdentity.CurrentStart)) + "\n");
+        File.Move(tmp, marker, overwrite: true);
+    }
 
     private static (int, long)? ReadMarker(string dir)
     {
