@@ -50,6 +50,12 @@ internal static class TrainBench
             }
         }
 
+        if (o.Model is not ("mlp" or "lenet5"))
+        {
+            Console.Error.WriteLine($"unknown model '{o.Model}'; use --model mlp (784-256-128-10) or --model lenet5");
+            return 2;
+        }
+
         Console.WriteLine($"QuantHdl engine: .NET {Environment.Version}, GEMM {Gemm.KernelName}, Vector512 {Vector512.IsHardwareAccelerated}, 1 thread");
         var train = IdxDataset.Load(o.DataDir, train: true);
         var test = IdxDataset.Load(o.DataDir, train: false);
@@ -60,9 +66,7 @@ internal static class TrainBench
         {
             case "mlp": RunMlp(o, train, test, rows); break;
             case "lenet5": RunLeNet5(o, train, test, rows); break;
-            default:
-                Console.Error.WriteLine($"unknown model '{o.Model}'; use --model mlp (784-256-128-10) or --model lenet5");
-                return 2;
+            default: throw new InvalidOperationException($"model '{o.Model}' passed the check above but has no run");
         }
 
         Console.WriteLine();
