@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark: QuantHdl's engine vs PyTorch 1.13 (Debian python3-torch), same recipe
-# (Fashion-MNIST, MLP 784-256-128-10, batch 64, Adam 1e-3; then one LSQ W4A4 QAT epoch).
+# (Fashion-MNIST, batch 64, Adam 1e-3; then one LSQ W4A4 QAT epoch), first for the MLP 784-256-128-10,
+# then for LeNet-5 (conv 6@5x5, pool, conv 16@5x5, pool, fc 120-84-10 on 1x28x28 images).
 #
-#   bench/run.sh            quick GEMM check + training, ours then PyTorch (1 thread, then default threads)
+#   bench/run.sh            quick GEMM check + MLP training + LeNet-5 training, each ours then PyTorch
+#                           (1 thread, then default threads)
+#   bench/run.sh --lenet    only the LeNet-5 section
 #   bench/run.sh --bdn      also the BenchmarkDotNet GEMM suite (ShortRun, a few minutes)
 #
 # Environment: EPOCHS (FP epochs, default 1), QAT_EPOCHS (default 1), DATA (IDX directory).
@@ -10,6 +13,10 @@
 # BLAS (~3 GFLOP/s) unless libopenblas0-pthread is installed; INSTALL_OPENBLAS=1 installs it (root).
 # OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE (set on this machine kind as a safe default) are unset for the
 # PyTorch runs only, so OpenBLAS picks its own AVX-512 kernel; the script prints which one it ran.
+# OpenBLAS 0.3.21 does not know every AVX-512 CPU: on an unknown model its detection falls back to the
+# SSE3 "Prescott" kernel (~25 GFLOP/s instead of ~105). Then, if the CPU has avx512f, the PyTorch runs get
+# OPENBLAS_CORETYPE=Cooperlake (with avx512_bf16) or SkylakeX, so PyTorch is not handicapped.
+# TORCH_CORETYPE=NAME forces a kernel instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,10 +24,12 @@ EPOCHS=${EPOCHS:-1}
 QAT_EPOCHS=${QAT_EPOCHS:-1}
 DATA=${DATA:-/usr/share/datasets/fashion-mnist}
 BDN=0
+MLP=1
 for arg in "$@"; do
   case "$arg" in
     --bdn) BDN=1 ;;
-    *) echo "unknown argument '$arg'; use --bdn" >&2; exit 2 ;;
+    --lenet) MLP=0 ;;
+    *) echo "unknown argument '$arg'; use --bdn or --lenet" >&2; exit 2 ;;
   esac
 done
 
@@ -37,18 +46,40 @@ fi
 
 dotnet build -c Release bench/QuantHdl.Bench -v q -nologo | grep -E "error|Warn|Error" || true
 
-echo
-echo "## QuantHdl engine"
-dotnet run -c Release --no-build --project bench/QuantHdl.Bench -- gemm 512x512x512 1024x1024x1024
-dotnet run -c Release --no-build --project bench/QuantHdl.Bench -- train --data "$DATA" --epochs "$EPOCHS" --qat-epochs "$QAT_EPOCHS"
-
 TORCH_ENV=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE MALLOC_MMAP_THRESHOLD_=67108864 MALLOC_TRIM_THRESHOLD_=1073741824)
+CORETYPE=${TORCH_CORETYPE:-}
+if [ -z "$CORETYPE" ]; then
+  DETECTED=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 -c "import ctypes; l = ctypes.CDLL('libopenblas.so.0'); l.openblas_get_corename.restype = ctypes.c_char_p; print(l.openblas_get_corename().decode())" 2>/dev/null || echo none)
+  if grep -q -m1 -w avx512f /proc/cpuinfo && ! [[ "$DETECTED" =~ ^(SkylakeX|Cooperlake|SapphireRapids|none)$ ]]; then
+    if grep -q -m1 -w avx512_bf16 /proc/cpuinfo; then CORETYPE=Cooperlake; else CORETYPE=SkylakeX; fi
+    echo "OpenBLAS detected kernel '$DETECTED' on an AVX-512 CPU; the PyTorch runs use OPENBLAS_CORETYPE=$CORETYPE"
+  fi
+fi
+if [ -n "$CORETYPE" ]; then TORCH_ENV+=(OPENBLAS_CORETYPE="$CORETYPE"); fi
+
+if [ "$MLP" = 1 ]; then
+  echo
+  echo "## QuantHdl engine"
+  dotnet run -c Release --no-build --project bench/QuantHdl.Bench -- gemm 512x512x512 1024x1024x1024
+  dotnet run -c Release --no-build --project bench/QuantHdl.Bench -- train --data "$DATA" --epochs "$EPOCHS" --qat-epochs "$QAT_EPOCHS"
+
+  echo
+  echo "## PyTorch, 1 thread (torch.set_num_threads(1), OPENBLAS_NUM_THREADS=1)"
+  "${TORCH_ENV[@]}" OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_mlp.py --data "$DATA" --epochs "$EPOCHS" --qat-epochs "$QAT_EPOCHS" --threads 1
+  echo
+  echo "## PyTorch, default threads (torch's and OpenBLAS's own defaults)"
+  "${TORCH_ENV[@]}" /usr/bin/python3 bench/torch_mlp.py --data "$DATA" --epochs "$EPOCHS" --qat-epochs "$QAT_EPOCHS" --threads default
+fi
+
 echo
-echo "## PyTorch, 1 thread (torch.set_num_threads(1), OPENBLAS_NUM_THREADS=1)"
-"${TORCH_ENV[@]}" OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_mlp.py --data "$DATA" --epochs "$EPOCHS" --qat-epochs "$QAT_EPOCHS" --threads 1
+echo "## LeNet-5, QuantHdl engine"
+dotnet run -c Release --no-build --project bench/QuantHdl.Bench -- train --model lenet5 --data "$DATA" --epochs "$EPOCHS" --qat-epochs "$QAT_EPOCHS"
 echo
-echo "## PyTorch, default threads (torch's and OpenBLAS's own defaults)"
-"${TORCH_ENV[@]}" /usr/bin/python3 bench/torch_mlp.py --data "$DATA" --epochs "$EPOCHS" --qat-epochs "$QAT_EPOCHS" --threads default
+echo "## LeNet-5, PyTorch, 1 thread (torch.set_num_threads(1), OPENBLAS_NUM_THREADS=1)"
+"${TORCH_ENV[@]}" OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_lenet.py --data "$DATA" --epochs "$EPOCHS" --qat-epochs "$QAT_EPOCHS" --threads 1
+echo
+echo "## LeNet-5, PyTorch, default threads (torch's and OpenBLAS's own defaults)"
+"${TORCH_ENV[@]}" /usr/bin/python3 bench/torch_lenet.py --data "$DATA" --epochs "$EPOCHS" --qat-epochs "$QAT_EPOCHS" --threads default
 
 if [ "$BDN" = 1 ]; then
   echo

@@ -73,15 +73,20 @@ def round_pass(x):
 
 
 class LsqWeight(nn.Module):
+    """Per-output-channel LSQ over the rows of the [out, in] matrix; a conv weight [Cout, Cin, K, K] is
+    viewed as [Cout, Cin*K*K], as QuantHdl.Quant.QuantConv2d does (for a linear weight the view is a no-op)."""
+
     def __init__(self, weight, bits):
         super().__init__()
         self.n, self.p = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
-        init = 2 * weight.detach().abs().mean(dim=1, keepdim=True) / math.sqrt(self.p)
+        rows = weight.detach().reshape(weight.shape[0], -1)
+        init = 2 * rows.abs().mean(dim=1, keepdim=True) / math.sqrt(self.p)
         self.s = nn.Parameter(init.clamp_min(1e-8))
 
     def forward(self, w):
-        s = grad_scale(self.s, 1.0 / math.sqrt(w.shape[1] * self.p))
-        return round_pass(torch.clamp(w / s, self.n, self.p)) * s
+        rows = w.reshape(w.shape[0], -1)
+        s = grad_scale(self.s, 1.0 / math.sqrt(rows.shape[1] * self.p))
+        return (round_pass(torch.clamp(rows / s, self.n, self.p)) * s).reshape(w.shape)
 
 
 class LsqAct(nn.Module):

@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using QuantHdl.Bench;
 
-// dotnet run -c Release --project bench/QuantHdl.Bench -- train [options]   timed Fashion-MNIST epochs, prints images/s
+// dotnet run -c Release --project bench/QuantHdl.Bench -- train [--model mlp|lenet5] [options]   timed Fashion-MNIST epochs, prints images/s
 // dotnet run -c Release --project bench/QuantHdl.Bench -- gemm [sizes...]    quick Stopwatch GEMM GFLOP/s
 // dotnet run -c Release --project bench/QuantHdl.Bench -- conv [batch]         LeNet-5 conv layers forward + backward
 // dotnet run -c Release --project bench/QuantHdl.Bench -- [BenchmarkDotNet args]  e.g. --filter '*Gemm*'

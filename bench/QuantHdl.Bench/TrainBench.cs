@@ -13,7 +13,8 @@ namespace QuantHdl.Bench;
 
 /// <summary>
 /// Timed training on Fashion-MNIST, the recipe of docs/algorithms.md "Reference numbers":
-/// MLP 784-256-128-10, batch 64, Adam lr 1e-3, shuffled; bench/torch_mlp.py runs the same in PyTorch.
+/// MLP 784-256-128-10 (or, with <c>--model lenet5</c>, LeNet-5 on 1x28x28 images), batch 64, Adam lr 1e-3,
+/// shuffled; bench/torch_mlp.py and bench/torch_lenet.py run the same in PyTorch.
 /// </summary>
 internal static class TrainBench
 {
@@ -25,6 +26,7 @@ internal static class TrainBench
         public int Batch = 64;
         public int Seed = 0;
         public double Lr = 1e-3;
+        public string Model = "mlp";
     }
 
     public static int Run(string[] args)
@@ -41,10 +43,17 @@ internal static class TrainBench
                 case "--batch": o.Batch = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--seed": o.Seed = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--lr": o.Lr = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--model": o.Model = Next(); break;
                 default:
-                    Console.Error.WriteLine($"unknown option '{args[i]}'; use --data DIR --epochs N --qat-epochs N --batch B --seed S --lr LR");
+                    Console.Error.WriteLine($"unknown option '{args[i]}'; use --model mlp|lenet5 --data DIR --epochs N --qat-epochs N --batch B --seed S --lr LR");
                     return 2;
             }
+        }
+
+        if (o.Model is not ("mlp" or "lenet5"))
+        {
+            Console.Error.WriteLine($"unknown model '{o.Model}'; use --model mlp (784-256-128-10) or --model lenet5");
+            return 2;
         }
 
         Console.WriteLine($"QuantHdl engine: .NET {Environment.Version}, GEMM {Gemm.KernelName}, Vector512 {Vector512.IsHardwareAccelerated}, 1 thread");
@@ -52,9 +61,25 @@ internal static class TrainBench
         var test = IdxDataset.Load(o.DataDir, train: false);
         Console.WriteLine($"data: {o.DataDir}: {train.Count} train / {test.Count} test images of {train.Rows}x{train.Cols}");
 
+        var rows = new List<string>();
+        switch (o.Model)
+        {
+            case "mlp": RunMlp(o, train, test, rows); break;
+            case "lenet5": RunLeNet5(o, train, test, rows); break;
+            default: throw new InvalidOperationException($"model '{o.Model}' passed the check above but has no run");
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("| model | epoch | images/s | loss | test acc |");
+        Console.WriteLine("|---|---|---|---|---|");
+        foreach (var r in rows) Console.WriteLine(r);
+        return 0;
+    }
+
+    private static void RunMlp(Options o, IdxDataset train, IdxDataset test, List<string> rows)
+    {
         var spec = new MlpSpec(new[] { train.Features, 256, 128, train.Classes });
         var model = spec.BuildFloat(new Random(o.Seed));
-        var rows = new List<string>();
 
         var opt = new Adam(model.Parameters(), o.Lr);
         for (int e = 0; e < o.FpEpochs; e++)
@@ -79,12 +104,39 @@ internal static class TrainBench
                 rows.Add(Report("LSQ W4A4 QAT", e, o.QatEpochs, stats, Trainer.Evaluate(qmodel, test)));
             }
         }
+    }
 
-        Console.WriteLine();
-        Console.WriteLine("| model | epoch | images/s | loss | test acc |");
-        Console.WriteLine("|---|---|---|---|---|");
-        foreach (var r in rows) Console.WriteLine(r);
-        return 0;
+    /// <summary>
+    /// LeNet-5 (<see cref="ModelSpec.LeNet5"/>) as a <see cref="LayerGraph"/> on [64, 1, 28, 28] batches, then
+    /// the QAT of the CLI's qat flow (<see cref="Flow.TrainFlow.Qat"/>): batch norms folded (LeNet-5 has none),
+    /// a <see cref="QuantGraph"/> with uniform:4 weights and 4-bit activations, <see cref="QatOptimizer"/>
+    /// (scale learning-rate factor 1, the CLI default) and a cosine schedule over all QAT steps.
+    /// </summary>
+    private static void RunLeNet5(Options o, IdxDataset train, IdxDataset test, List<string> rows)
+    {
+        var spec = ModelSpec.Parse("lenet5", Flow.TrainFlow.SampleShape(train));
+        var model = new LayerGraph(spec, new Random(o.Seed));
+        var opt = new Adam(model.Parameters(), o.Lr);
+        for (int e = 0; e < o.FpEpochs; e++)
+        {
+            var loader = new DataLoader(train, o.Batch, shuffle: true, seed: o.Seed * 1000 + e, asImages: true);
+            var stats = Trainer.TrainEpoch(model, loader, opt, epoch: e + 1);
+            rows.Add(Report("FP lenet5", e, o.FpEpochs, stats, Trainer.Evaluate(model, test, asImages: true)));
+        }
+
+        if (o.QatEpochs > 0)
+        {
+            var qmodel = new QuantGraph(BatchNormFolder.Fold(model), WeightSpec.Parse("uniform:4"), new ActivationSpec(4));
+            var qopt = new QatOptimizer(qmodel.WeightParameters(), qmodel.ScaleParameters(), o.Lr, scaleLrFactor: 1.0);
+            int steps = (train.Count + o.Batch - 1) / o.Batch * o.QatEpochs;
+            var schedule = new CosineSchedule(qopt, steps);
+            for (int e = 0; e < o.QatEpochs; e++)
+            {
+                var loader = new DataLoader(train, o.Batch, shuffle: true, seed: o.Seed * 1000 + 500 + e, asImages: true);
+                var stats = Trainer.TrainEpoch(qmodel, loader, qopt, afterStep: schedule.Step, epoch: e + 1);
+                rows.Add(Report("LSQ W4A4 QAT lenet5", e, o.QatEpochs, stats, Trainer.Evaluate(qmodel, test, asImages: true)));
+            }
+        }
     }
 
     private static string Report(string name, int e, int total, EpochStats s, double testAcc)
