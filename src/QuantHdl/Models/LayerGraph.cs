@@ -7,7 +7,8 @@ namespace QuantHdl.Models;
 /// <summary>
 /// The full-precision network of a <see cref="ModelSpec"/>: one module per node, registered under the
 /// node's name (<c>conv1.weight</c>, <c>bn1.running_mean</c>, <c>fc3.bias</c>, ...), run in order. A dense
-/// layer after a spatial edge flattens it first (PyTorch's C, H, W order).
+/// layer after a spatial edge flattens it first (PyTorch's C, H, W order). Dense + ReLU and conv + ReLU run
+/// as one fused op; values and gradients are those of the two ops apart.
 /// </summary>
 public sealed class LayerGraph : Module, IStagedModule
 {
@@ -63,6 +64,14 @@ public sealed class LayerGraph : Module, IStagedModule
                     i++;
                     continue;
                 }
+            }
+            // Conv + ReLU run fused too (exact types only, as in Sequential).
+            if (m.GetType() == typeof(Conv2d) && i + 1 < _nodes.Length && _nodes[i + 1].Module.GetType() == typeof(ReLU))
+            {
+                var conv = (Conv2d)m;
+                x = Ops.Conv2dRelu(x, conv.Weight, conv.Bias, conv.Stride, conv.Padding, conv.Groups);
+                i++;
+                continue;
             }
             x = m.Forward(x);
         }

@@ -55,4 +55,16 @@ public class LayerGraphTests
         using var ng = Tensor.NoGrad();
         Assert.Equal(s.Forward(x).Data.AsSpan(0, 20).ToArray(), g.Forward(x).Data.AsSpan(0, 20).ToArray());
     }
+
+    [Fact]
+    public void AFusedConvReluGivesTheValuesOfTheTwoModules()
+    {
+        var g = new LayerGraph(ModelSpec.Parse("cnn:c4k3p1-relu-mp2-fc3", new Shape(1, 28, 28)), new Random(7));
+        var x = Images(2, 4);
+        using var ng = Tensor.NoGrad();
+        var y = g.Forward(x);
+        var m = g.Nodes.Select(n => n.Module).ToArray();
+        var r = m[3].Forward(m[2].Forward(m[1].Forward(m[0].Forward(x))).Flatten());
+        Assert.Equal(r.Data.AsSpan(0, 6).ToArray(), y.Data.AsSpan(0, 6).ToArray());
+    }
 }
