@@ -11,7 +11,7 @@ namespace QuantHdl.Models;
 public sealed partial record ModelSpec(string Text, Shape Input, LayerNode[] Nodes)
 {
     /// <summary>Largest layer width (channels or features) accepted.</summary>
-    public const int MaxWidth = 1 << 16;
+    public const int MaxWidth = MlpSpec.MaxWidth;
 
     /// <summary>Largest convolution kernel accepted.</summary>
     public const int MaxKernel = 15;
@@ -46,12 +46,7 @@ public sealed partial record ModelSpec(string Text, Shape Input, LayerNode[] Nod
 
     private static List<LayerSpec> MlpLayers(string text, Shape input)
     {
-        var parts = text[4..].Split('-');
-        if (parts.Length < 2) throw new ArgumentException($"model spec '{text}' needs at least an input and an output size");
-        var sizes = new int[parts.Length];
-        for (int i = 0; i < parts.Length; i++)
-            if (!int.TryParse(parts[i], out sizes[i]) || sizes[i] < 1 || sizes[i] > MaxWidth)
-                throw new ArgumentException($"model spec '{text}': layer size '{parts[i]}' must be an integer in 1..{MaxWidth}");
+        var sizes = MlpSpec.Parse(text).Sizes; // the one parser of mlp: sizes
         if (sizes[0] != input.Features)
             throw new ArgumentException($"model spec '{text}' takes {sizes[0]} inputs but the samples have {input.Features} ({input})");
         var layers = new List<LayerSpec>();
