@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using QuantHdl.Nn;
-using QuantHdl.Optim;
-using QuantHdl.Tensors;
+using QuantHdl.Engine.Nn;
+using QuantHdl.Engine.Optim;
+using QuantHdl.Engine.Tensors;
 
 namespace QuantHdl.Bench;
 

@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using QuantHdl.Tensors;
+using QuantHdl.Engine.Tensors;
 
 namespace QuantHdl.Bench;
 

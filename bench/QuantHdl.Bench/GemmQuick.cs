@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using QuantHdl.Tensors;
+using QuantHdl.Engine.Tensors;
 
 namespace QuantHdl.Bench;
 

@@ -1,13 +1,15 @@
 using System.Globalization;
 using System.Runtime.Intrinsics;
-using QuantHdl.Data;
-using QuantHdl.Ir;
+using QuantHdl.Engine.Data;
+using QuantHdl.Compiler.Ir;
 using QuantHdl.Models;
-using QuantHdl.Nn;
-using QuantHdl.Optim;
-using QuantHdl.Quant;
-using QuantHdl.Tensors;
-using QuantHdl.Training;
+using QuantHdl.Engine.Nn;
+using QuantHdl.Engine.Optim;
+using QuantHdl.Quantization;
+using QuantHdl.Engine.Tensors;
+using QuantHdl.Engine.Training;
+using QuantHdl.Arithmetic;
+using QuantHdl.Flows;
 
 namespace QuantHdl.Bench;
 
@@ -90,7 +92,7 @@ internal static class TrainBench
         }
 
         // ---- LSQ W4A4 QAT row: uniform 4-bit per-channel LSQ weights, 4-bit unsigned LSQ activations
-        // (QuantHdl.Quant.QuantMlp), Adam + cosine schedule as in the CLI's qat flow.
+        // (QuantHdl.Quantization.QuantMlp), Adam + cosine schedule as in the CLI's qat flow.
         if (o.QatEpochs > 0)
         {
             var qmodel = new QuantMlp(spec, model, WeightSpec.Parse("uniform:4"), new ActivationSpec(4));
@@ -108,13 +110,13 @@ internal static class TrainBench
 
     /// <summary>
     /// LeNet-5 (<see cref="ModelSpec.LeNet5"/>) as a <see cref="LayerGraph"/> on [64, 1, 28, 28] batches, then
-    /// the QAT of the CLI's qat flow (<see cref="Flow.TrainFlow.Qat"/>): batch norms folded (LeNet-5 has none),
+    /// the QAT of the CLI's qat flow (<see cref="TrainFlow.Qat"/>): batch norms folded (LeNet-5 has none),
     /// a <see cref="QuantGraph"/> with uniform:4 weights and 4-bit activations, <see cref="QatOptimizer"/>
     /// (scale learning-rate factor 1, the CLI default) and a cosine schedule over all QAT steps.
     /// </summary>
     private static void RunLeNet5(Options o, IdxDataset train, IdxDataset test, List<string> rows)
     {
-        var spec = ModelSpec.Parse("lenet5", Flow.TrainFlow.SampleShape(train));
+        var spec = ModelSpec.Parse("lenet5", TrainFlow.SampleShape(train));
         var model = new LayerGraph(spec, new Random(o.Seed));
         var opt = new Adam(model.Parameters(), o.Lr);
         for (int e = 0; e < o.FpEpochs; e++)

@@ -1,12 +1,13 @@
 using System.CommandLine;
-using QuantHdl.Checkpoints;
-using QuantHdl.Data;
-using QuantHdl.Flow;
+using QuantHdl.Artifacts;
+using QuantHdl.Engine.Data;
+using QuantHdl.Flows;
 using QuantHdl.Golden;
-using QuantHdl.Ir;
+using QuantHdl.Compiler.Ir;
 using QuantHdl.Models;
-using QuantHdl.Quant;
-using QuantHdl.Verify;
+using QuantHdl.Quantization;
+using QuantHdl.Verification.Verilator;
+using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Cli;
 
@@ -53,7 +54,7 @@ internal static class Cli
             InterruptHandler.Park();
             return 130;
         }
-        catch (Exception e) when (e is ArgumentException or IrException or CheckpointException or DatasetException
+        catch (Exception e) when (e is ArgumentException or IrException or ArithmeticLimitException or CheckpointException or DatasetException
                                       or IntegerOverflowException or VerificationException or ToolNotFoundException or IOException or InvalidOperationException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"error: {e.Message}");

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using QuantHdl.Artifacts;
 
 namespace QuantHdl.Cli;
 

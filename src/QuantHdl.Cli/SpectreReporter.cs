@@ -1,4 +1,4 @@
-using QuantHdl.Flow;
+using QuantHdl.Flows;
 using Spectre.Console;
 
 namespace QuantHdl.Cli;

@@ -1,5 +1,6 @@
-using QuantHdl.Freeze;
-using QuantHdl.Ir;
+using QuantHdl.Compiler.Freeze;
+using QuantHdl.Compiler.Ir;
+using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Tests;
 

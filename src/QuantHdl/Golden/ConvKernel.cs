@@ -1,4 +1,5 @@
-using QuantHdl.Ir;
+using QuantHdl.Compiler.Ir;
+using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Golden;
 
@@ -34,7 +35,7 @@ public sealed class ConvKernel
         var d = _op.Mvu;
         _acc = IntType.S(d.AccBits);
         _prod = IntType.S(RequantMath.ProductBits(d.AccBits, d.Rq.MultiplierBits));
-        int need = AccumulatorBound.RequiredBits(d, input);
+        int need = AccumulatorBound.RequiredBits(d.Matrix, input);
         if (need > d.AccBits)
             throw new IntegerOverflowException($"layer {_name}: the weights can reach a {need}-bit accumulator but AccBits is {d.AccBits}");
         _root = d.Weight.Code == WeightCode.Post ? WeightArithmetic.SqrtHalfTable(input.Width, d.SqrtFracBits) : null;

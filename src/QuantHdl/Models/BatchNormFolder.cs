@@ -1,4 +1,4 @@
-using QuantHdl.Nn;
+using QuantHdl.Engine.Nn;
 
 namespace QuantHdl.Models;
 

@@ -1,6 +1,6 @@
-using QuantHdl.Nn;
-using QuantHdl.Tensors;
-using QuantHdl.Training;
+using QuantHdl.Engine.Nn;
+using QuantHdl.Engine.Tensors;
+using QuantHdl.Engine.Training;
 
 namespace QuantHdl.Models;
 

@@ -1,4 +1,4 @@
-using QuantHdl.Tensors;
+using QuantHdl.Engine.Tensors;
 using Xunit;
 
 namespace QuantHdl.Tests.Engine;

@@ -1,5 +1,5 @@
-using QuantHdl.Nn;
-using QuantHdl.Tensors;
+using QuantHdl.Engine.Nn;
+using QuantHdl.Engine.Tensors;
 using Xunit;
 
 namespace QuantHdl.Tests.Engine;

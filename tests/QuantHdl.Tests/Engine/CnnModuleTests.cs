@@ -1,8 +1,8 @@
-using QuantHdl.Checkpoints;
-using QuantHdl.Data;
-using QuantHdl.Nn;
-using QuantHdl.Optim;
-using QuantHdl.Tensors;
+using QuantHdl.Artifacts;
+using QuantHdl.Engine.Data;
+using QuantHdl.Engine.Nn;
+using QuantHdl.Engine.Optim;
+using QuantHdl.Engine.Tensors;
 using Xunit;
 
 namespace QuantHdl.Tests.Engine;
@@ -133,10 +133,10 @@ public sealed class CnnModuleTests : IDisposable
         }
         // A conv model evaluates through the same image-shaped batches (and in eval mode).
         var convNet = new Sequential(new Conv2d(1, 2, 3, new Random(3)), new BatchNorm2d(2), new GlobalAvgPool2d(), new Flatten());
-        var predicted = QuantHdl.Training.Trainer.Predict(convNet, ds, 2, asImages: true);
+        var predicted = QuantHdl.Engine.Training.Trainer.Predict(convNet, ds, 2, asImages: true);
         Assert.Equal(count, predicted.Length);
         Assert.True(convNet.Training);
-        Assert.Throws<ArgumentException>(() => QuantHdl.Training.Trainer.Predict(convNet, ds, 2));
+        Assert.Throws<ArgumentException>(() => QuantHdl.Engine.Training.Trainer.Predict(convNet, ds, 2));
         // Pixel (r, c) of a sample lands at [b, 0, r, c] with value pixel / 255.
         var first = new DataLoader(ds, 5, shuffle: false, seed: 0, asImages: true).First();
         Assert.Equal(pixels[2 * 12 + 1 * 4 + 3] / 255f, first.X.Data[((2 * 1 + 0) * 3 + 1) * 4 + 3]);

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using QuantHdl.Data;
+using QuantHdl.Engine.Data;
 using Xunit;
 
 namespace QuantHdl.Tests.Engine;

@@ -1,5 +1,5 @@
-using QuantHdl.Nn;
-using QuantHdl.Tensors;
+using QuantHdl.Engine.Nn;
+using QuantHdl.Engine.Tensors;
 using Xunit;
 
 namespace QuantHdl.Tests.Engine;
@@ -89,7 +89,7 @@ public class NnTests
         var shared = new Linear(3, 3, new Random(1));
         var model = new Sequential(shared, new ReLU(), shared);
         Assert.Equal(new[] { "0.weight", "0.bias" }, model.NamedParameters().Select(p => p.Name));
-        _ = new QuantHdl.Optim.Adam(model.Parameters()); // would throw on a duplicate
+        _ = new QuantHdl.Engine.Optim.Adam(model.Parameters()); // would throw on a duplicate
     }
 
     [Fact]

@@ -1,5 +1,5 @@
-using QuantHdl.Optim;
-using QuantHdl.Tensors;
+using QuantHdl.Engine.Optim;
+using QuantHdl.Engine.Tensors;
 using Xunit;
 
 namespace QuantHdl.Tests.Engine;

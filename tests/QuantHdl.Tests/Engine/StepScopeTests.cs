@@ -1,4 +1,4 @@
-using QuantHdl.Tensors;
+using QuantHdl.Engine.Tensors;
 using Xunit;
 
 namespace QuantHdl.Tests.Engine;
@@ -38,12 +38,12 @@ public class StepScopeTests
     public void TrainingStepsRecycleAFixedSetOfBuffers()
     {
         var model = NnTests.Mlp(1, 16, 12, 8, 4);
-        var opt = new QuantHdl.Optim.Adam(model.Parameters());
-        var loader = new QuantHdl.Data.DataLoader(TrainingTests.Quadrants(96, 1), 32, shuffle: true, seed: 1);
+        var opt = new QuantHdl.Engine.Optim.Adam(model.Parameters());
+        var loader = new QuantHdl.Engine.Data.DataLoader(TrainingTests.Quadrants(96, 1), 32, shuffle: true, seed: 1);
         var idle = new List<int>();
         for (int epoch = 0; epoch < 3; epoch++)
         {
-            QuantHdl.Training.Trainer.TrainEpoch(model, loader, opt);
+            QuantHdl.Engine.Training.Trainer.TrainEpoch(model, loader, opt);
             idle.Add(BufferPool.IdleCount);
         }
         // After the first epoch every buffer a step needs is already in the pool: nothing new is allocated.

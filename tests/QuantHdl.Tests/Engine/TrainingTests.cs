@@ -1,8 +1,8 @@
-using QuantHdl.Data;
-using QuantHdl.Nn;
-using QuantHdl.Optim;
-using QuantHdl.Tensors;
-using QuantHdl.Training;
+using QuantHdl.Engine.Data;
+using QuantHdl.Engine.Nn;
+using QuantHdl.Engine.Optim;
+using QuantHdl.Engine.Tensors;
+using QuantHdl.Engine.Training;
 using Xunit;
 
 namespace QuantHdl.Tests.Engine;

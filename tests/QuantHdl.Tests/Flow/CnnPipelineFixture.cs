@@ -1,6 +1,7 @@
-using QuantHdl.Flow;
-using QuantHdl.Ir;
-using QuantHdl.Quant;
+using QuantHdl.Flows;
+using QuantHdl.Compiler.Ir;
+using QuantHdl.Quantization;
+using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Tests.Flow;
 

@@ -1,10 +1,11 @@
-using QuantHdl.Checkpoints;
-using QuantHdl.Data;
-using QuantHdl.Flow;
-using QuantHdl.Ir;
+using QuantHdl.Artifacts;
+using QuantHdl.Engine.Data;
+using QuantHdl.Flows;
+using QuantHdl.Compiler.Ir;
 using QuantHdl.Models;
-using QuantHdl.Quant;
-using QuantHdl.Training;
+using QuantHdl.Quantization;
+using QuantHdl.Engine.Training;
+using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Tests.Flow;
 
@@ -85,7 +86,7 @@ public class CnnPipelineTests(CnnPipelineFixture fx) : IClassFixture<CnnPipeline
         var names = info.Tensors.Select(t => t.Name).ToArray();
         Assert.Contains("bn1.running_mean", names);
         Assert.Contains("bn1.running_var", names);
-        var bn = (QuantHdl.Nn.BatchNorm2d)g.Nodes.Single(n => n.Node.Name == "bn1").Module;
+        var bn = (QuantHdl.Engine.Nn.BatchNorm2d)g.Nodes.Single(n => n.Node.Name == "bn1").Module;
         // Trained statistics, not the initial 0 and 1: the loader restored the buffers.
         Assert.Contains(bn.RunningMean.Data, v => v != 0);
         Assert.Contains(bn.RunningVar.Data, v => v != 1);

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using QuantHdl.Data;
+using QuantHdl.Engine.Data;
 
 namespace QuantHdl.Tests.Flow;
 

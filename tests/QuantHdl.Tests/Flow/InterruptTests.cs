@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using QuantHdl.Flow;
+using QuantHdl.Flows;
+using QuantHdl.Artifacts;
 
 namespace QuantHdl.Tests.Flow;
 
@@ -90,7 +91,7 @@ public class InterruptTests
         var before = Directory.GetFileSystemEntries(build).Order().ToArray();
         // The build was compiled on the 1,000-image subset; the full 10,000-image test set keeps the run long.
         var (exit, err, _) = Interrupt(p => p.TotalProcessorTime > TimeSpan.FromSeconds(1.5), CliRunner.SigInt,
-            "simulate", "--build", build, "--data", QuantHdl.Data.IdxDataset.DefaultDataDir);
+            "simulate", "--build", build, "--data", QuantHdl.Engine.Data.IdxDataset.DefaultDataDir);
         AssertInterrupted(exit, err, CliRunner.SigInt);
         Assert.Equal(before, Directory.GetFileSystemEntries(build).Order().ToArray());
         Assert.False(File.Exists(Path.Combine(build, SimulateFlow.ReportFile)));

@@ -1,8 +1,8 @@
-using QuantHdl.Checkpoints;
-using QuantHdl.Data;
-using QuantHdl.Flow;
+using QuantHdl.Artifacts;
+using QuantHdl.Engine.Data;
+using QuantHdl.Flows;
 using QuantHdl.Tests.Engine;
-using QuantHdl.Verify;
+using QuantHdl.Verification.Verilator;
 
 namespace QuantHdl.Tests.Flow;
 

@@ -1,5 +1,5 @@
-using QuantHdl.Checkpoints;
-using QuantHdl.Flow;
+using QuantHdl.Artifacts;
+using QuantHdl.Flows;
 
 namespace QuantHdl.Tests.Flow;
 

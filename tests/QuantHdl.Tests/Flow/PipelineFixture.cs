@@ -1,7 +1,8 @@
-using QuantHdl.Flow;
-using QuantHdl.Ir;
+using QuantHdl.Flows;
+using QuantHdl.Compiler.Ir;
 using QuantHdl.Models;
-using QuantHdl.Quant;
+using QuantHdl.Quantization;
+using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Tests.Flow;
 

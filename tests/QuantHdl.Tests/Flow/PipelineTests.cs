@@ -1,8 +1,9 @@
-using QuantHdl.Checkpoints;
-using QuantHdl.Flow;
-using QuantHdl.Ir;
+using QuantHdl.Artifacts;
+using QuantHdl.Flows;
+using QuantHdl.Compiler.Ir;
 using QuantHdl.Models;
-using QuantHdl.Quant;
+using QuantHdl.Quantization;
+using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Tests.Flow;
 
@@ -25,7 +26,7 @@ public class PipelineTests(PipelineFixture fx) : IClassFixture<PipelineFixture>
     public void VerilatorMatchesTheGoldenSimulatorOnEveryIntegerOfAHundredTestImages(string weights)
     {
         var build = weights == "post:4" ? fx.BuildDir : fx.Build8Dir;
-        var report = VerifyFlow.Verify(build, 100, new QuantHdl.Verify.VerifyOptions(), new SilentReporter());
+        var report = VerifyFlow.Verify(build, 100, new QuantHdl.Verification.Verilator.VerifyOptions(), new SilentReporter());
         report.EnsurePassed();
         Assert.Equal(100, report.NoStall.BitExact);
         Assert.Equal(100, report.Stall!.BitExact);
@@ -44,7 +45,7 @@ public class PipelineTests(PipelineFixture fx) : IClassFixture<PipelineFixture>
     {
         // At 97% output stalls the final layer's 10 beats need more cycles than a frame's compute, so
         // backpressure must propagate through every MVU to the input.
-        var o = new QuantHdl.Verify.VerifyOptions { InStall = 0.9, OutStall = 0.97, StallSeed = 7 };
+        var o = new QuantHdl.Verification.Verilator.VerifyOptions { InStall = 0.9, OutStall = 0.97, StallSeed = 7 };
         var report = VerifyFlow.Verify(fx.BuildDir, 30, o, new SilentReporter());
         report.EnsurePassed();
         Assert.Equal(30, report.Stall!.BitExact);
@@ -98,7 +99,7 @@ public class PipelineTests(PipelineFixture fx) : IClassFixture<PipelineFixture>
         // The fixture compiled against a 1,000-image test subset; the default data set has 10,000.
         var rep = SimulateFlow.Simulate(fx.BuildDir, null, 10000, new SilentReporter());
         Assert.Equal(1000, rep.Samples);
-        Assert.Equal(Path.GetFullPath(fx.Data), QuantHdl.Flow.BuildDataset.Load(fx.BuildDir).DataDir);
+        Assert.Equal(Path.GetFullPath(fx.Data), QuantHdl.Flows.BuildDataset.Load(fx.BuildDir).DataDir);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using QuantHdl.Artifacts;
 
 namespace QuantHdl.Tests.Flow;
 

@@ -1,10 +1,11 @@
-using QuantHdl.Freeze;
+using QuantHdl.Compiler.Freeze;
 using QuantHdl.Golden;
-using QuantHdl.Ir;
+using QuantHdl.Compiler.Ir;
 using QuantHdl.Models;
-using QuantHdl.Passes;
-using QuantHdl.Quant;
-using QuantHdl.Tensors;
+using QuantHdl.Compiler.Passes;
+using QuantHdl.Quantization;
+using QuantHdl.Engine.Tensors;
+using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Tests.Freezing;
 

@@ -1,8 +1,9 @@
-using QuantHdl.Fuzz;
-using QuantHdl.Hdl;
-using QuantHdl.Ir;
+using QuantHdl.Verification.Fuzz;
+using QuantHdl.Hardware;
+using QuantHdl.Compiler.Ir;
 using QuantHdl.Tests.Hdl;
 using QuantHdl.Tests.Verify;
+using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Tests.Fuzz;
 
@@ -62,7 +63,7 @@ public sealed class FuzzerTests
         // A bias at the extreme: the channel's accumulator bound reaches the top of a signed accumulator width.
         Assert.Contains(layers, l =>
         {
-            var bound = AccumulatorBound.PerChannel(l.D, l.Src.OutType);
+            var bound = AccumulatorBound.PerChannel(l.D.Matrix, l.Src.OutType);
             return Enumerable.Range(0, l.D.Out).Any(c => l.D.Bias[c] != 0 && bound[c] == (1L << (IntType.SignedWidthFor(bound[c]) - 1)) - 1);
         });
         // Requantization extremes: M0 = 0, M0 = 2^MB - 1, k = 1 and the largest shift.

@@ -1,8 +1,9 @@
 using QuantHdl.Golden;
-using QuantHdl.Ir;
+using QuantHdl.Compiler.Ir;
 using QuantHdl.Tests.Hdl;
 using QuantHdl.Tests.Reference;
 using QuantHdl.Tests.Verify;
+using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Tests.Golden;
 

@@ -1,8 +1,10 @@
 using System.Numerics;
 using QuantHdl.Golden;
-using QuantHdl.Ir;
-using QuantHdl.Passes;
+using QuantHdl.Compiler.Ir;
+using QuantHdl.Compiler.Passes;
 using QuantHdl.Tests.Reference;
+using QuantHdl.Arithmetic;
+using QuantHdl.Compiler.Freeze;
 
 namespace QuantHdl.Tests.Golden;
 
@@ -69,7 +71,7 @@ public class WorstCaseTests
     public void EveryPerChannelBoundIsTheBiasPlusTheLargestTerms(string spec, int actBits, int inputs, int fracBits)
     {
         var (_, d, _, inType) = Layer(spec, actBits, inputs, fracBits);
-        var bounds = AccumulatorBound.PerChannel(d, inType);
+        var bounds = AccumulatorBound.PerChannel(d.Matrix, inType);
         for (int c = 0; c < d.Out; c++)
         {
             BigInteger expected = BigInteger.Abs(d.Bias[c]);
@@ -83,7 +85,7 @@ public class WorstCaseTests
     public void AFrozenNetworkDeclaresTheReferenceBound()
     {
         // Replaces a check of AccumulatorBound against itself: the bound of §5 from the reference's terms.
-        var g = PassPipeline.Run(Freeze.Freezer.Freeze(TestModels.RandomMlp(2, new WeightSpec(WeightCode.Uniform, 8), 8, 32, 10)), PassPipeline.Default());
+        var g = PassPipeline.Run(Freezer.Freeze(TestModels.RandomMlp(2, new WeightSpec(WeightCode.Uniform, 8), 8, 32, 10)), PassPipeline.Default());
         for (int n = 1; n < g.Nodes.Length; n++)
         {
             var d = (DenseOp)g.Nodes[n].Op;

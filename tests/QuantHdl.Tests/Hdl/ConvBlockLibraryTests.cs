@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using QuantHdl.Verify;
+using QuantHdl.Verification.Verilator;
 
 namespace QuantHdl.Tests.Hdl;
 

@@ -1,6 +1,7 @@
-using QuantHdl.Hdl;
-using QuantHdl.Ir;
+using QuantHdl.Hardware;
+using QuantHdl.Compiler.Ir;
 using QuantHdl.Tests.Verify;
+using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Tests.Hdl;
 

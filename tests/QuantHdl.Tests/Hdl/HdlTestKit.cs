@@ -1,5 +1,5 @@
-using QuantHdl.Hdl;
-using QuantHdl.Verify;
+using QuantHdl.Hardware;
+using QuantHdl.Verification.Verilator;
 
 namespace QuantHdl.Tests.Hdl;
 

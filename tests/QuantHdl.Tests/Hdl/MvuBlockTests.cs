@@ -1,7 +1,8 @@
 using System.Globalization;
-using QuantHdl.Hdl;
-using QuantHdl.Ir;
+using QuantHdl.Hardware;
+using QuantHdl.Compiler.Ir;
 using QuantHdl.Tests.Reference;
+using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Tests.Hdl;
 

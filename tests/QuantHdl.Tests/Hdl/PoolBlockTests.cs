@@ -1,7 +1,8 @@
 using System.Globalization;
 using QuantHdl.Golden;
-using QuantHdl.Ir;
-using QuantHdl.Verify;
+using QuantHdl.Compiler.Ir;
+using QuantHdl.Verification.Verilator;
+using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Tests.Hdl;
 

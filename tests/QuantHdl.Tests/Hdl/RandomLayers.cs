@@ -1,4 +1,5 @@
-using QuantHdl.Ir;
+using QuantHdl.Compiler.Ir;
+using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Tests.Hdl;
 
@@ -15,11 +16,11 @@ internal static class RandomLayers
         for (int i = 0; i < weights.Length; i++) weights[i] = RandomCode(rng, w);
         var bias = new long[outSize];
         var probe = new DenseOp(inSize, outSize, w, fracBits, weights, bias, new Requant(new long[outSize], Enumerable.Repeat(1, outSize).ToArray(), lo, hi, multiplierBits), 64, fold);
-        var bounds = AccumulatorBound.PerChannel(probe, inType);
+        var bounds = AccumulatorBound.PerChannel(probe.Matrix, inType);
         for (int c = 0; c < outSize; c++)
             bias[c] = rng.NextInt64(-Math.Max(1, bounds[c] / 4), Math.Max(1, bounds[c] / 4) + 1);
         probe = probe with { Bias = bias };
-        int accBits = AccumulatorBound.RequiredBits(probe, inType);
+        int accBits = AccumulatorBound.RequiredBits(probe.Matrix, inType);
 
         var m0 = new long[outSize];
         var k = new int[outSize];

@@ -1,5 +1,6 @@
 using System.Globalization;
-using QuantHdl.Ir;
+using QuantHdl.Compiler.Ir;
+using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Tests.Hdl;
 

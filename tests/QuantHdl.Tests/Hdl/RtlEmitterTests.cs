@@ -1,7 +1,8 @@
 using System.Text;
-using QuantHdl.Hdl;
-using QuantHdl.Ir;
-using QuantHdl.Verify;
+using QuantHdl.Hardware;
+using QuantHdl.Compiler.Ir;
+using QuantHdl.Verification.Verilator;
+using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Tests.Hdl;
 
@@ -133,7 +134,7 @@ public sealed class RtlEmitterTests
         var input = g.Nodes[0] with { Op = new InputOp(8, IntType.U(13), 1.0, 2), OutType = IntType.U(13) };
         var fc1 = g.Nodes[1];
         var d = (DenseOp)fc1.Op;
-        fc1 = fc1 with { Op = d with { AccBits = AccumulatorBound.RequiredBits(d, IntType.U(13)) } };
+        fc1 = fc1 with { Op = d with { AccBits = AccumulatorBound.RequiredBits(d.Matrix, IntType.U(13)) } };
         var bad = g with { Nodes = [input, fc1, g.Nodes[2]] };
         var e = Assert.Throws<IrException>(() => new RtlEmitter().Render(bad, out _));
         Assert.Contains("layer fc1", e.Message);
@@ -149,7 +150,7 @@ public sealed class RtlEmitterTests
         var u12 = IntType.U(12);
         var input = g.Nodes[0] with { Op = new InputOp(8, u12, 1.0, 2), OutType = u12 };
         var d = ((DenseOp)g.Nodes[1].Op) with { SqrtFracBits = fracBits };
-        var fc1 = g.Nodes[1] with { Op = d with { AccBits = AccumulatorBound.RequiredBits(d, u12) } };
+        var fc1 = g.Nodes[1] with { Op = d with { AccBits = AccumulatorBound.RequiredBits(d.Matrix, u12) } };
         var graph = g with { Nodes = [input, fc1, g.Nodes[2]] };
         IrValidator.Check(graph);
         if (!fits)

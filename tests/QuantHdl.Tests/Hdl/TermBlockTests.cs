@@ -1,6 +1,7 @@
 using System.Globalization;
-using QuantHdl.Hdl;
-using QuantHdl.Ir;
+using QuantHdl.Hardware;
+using QuantHdl.Compiler.Ir;
+using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Tests.Hdl;
 

@@ -1,4 +1,5 @@
-using QuantHdl.Ir;
+using QuantHdl.Compiler.Ir;
+using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Tests.Hdl;
 
@@ -29,7 +30,7 @@ internal static class TinyGraphs
         var m0 = Enumerable.Range(0, outSize).Select(c => 1000L + 77 * c).ToArray();
         var k = Enumerable.Range(0, outSize).Select(c => 12 + c).ToArray();
         var d = new DenseOp(inSize, outSize, w, 8, weights, bias, new Requant(m0, k, lo, hi, 16), 64, fold);
-        d = d with { AccBits = AccumulatorBound.RequiredBits(d, inType) };
+        d = d with { AccBits = AccumulatorBound.RequiredBits(d.Matrix, inType) };
         return new IrNode(name, [src], d, outType, outSize, fold.Pe, 1.0);
     }
 

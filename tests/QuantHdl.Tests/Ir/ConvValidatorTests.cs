@@ -1,6 +1,7 @@
-using QuantHdl.Ir;
-using QuantHdl.Passes;
+using QuantHdl.Compiler.Ir;
+using QuantHdl.Compiler.Passes;
 using QuantHdl.Tests.Verify;
+using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Tests.Ir;
 

@@ -1,12 +1,14 @@
 using QuantHdl.Golden;
-using QuantHdl.Ir;
+using QuantHdl.Compiler.Ir;
+using QuantHdl.Arithmetic;
+using QuantHdl.Compiler.Freeze;
 
 namespace QuantHdl.Tests.Ir;
 
 /// <summary>Hand-listed edge cases of the Ir/ and Golden/ API: argument checks, messages and boundaries (found by mutation testing).</summary>
 public class EdgeCaseTests
 {
-    private static readonly IrGraph Tiny = Freeze.Freezer.Freeze(TestModels.RandomMlp(9, new WeightSpec(WeightCode.Pot, 4), 4, 4, 3));
+    private static readonly IrGraph Tiny = Freezer.Freeze(TestModels.RandomMlp(9, new WeightSpec(WeightCode.Pot, 4), 4, 4, 3));
 
     [Fact]
     public void TheSimulatorNamesAWrongInputLengthAndAnOutOfRangeValue()
@@ -66,7 +68,7 @@ public class EdgeCaseTests
         Assert.Equal(WeightArithmetic.SqrtHalf(3, 24), WeightArithmetic.SqrtHalfTable(2, 24)[3]);
         foreach (double m in new[] { double.NaN, -1e-9, double.PositiveInfinity })
         {
-            var e = Assert.Throws<IrException>(() => RequantMath.Choose(m, 16, "fc4"));
+            var e = Assert.Throws<ArithmeticLimitException>(() => RequantMath.Choose(m, 16, "fc4"));
             Assert.Equal($"layer fc4: requantization multiplier {m} is not a finite non-negative number", e.Message);
         }
         var o = Assert.Throws<OverflowException>(() => WeightArithmetic.Term(62, 1, new WeightSpec(WeightCode.Pot, 8), 8, null));

@@ -1,5 +1,6 @@
 using System.Numerics;
-using QuantHdl.Ir;
+using QuantHdl.Compiler.Ir;
+using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Tests.Ir;
 
@@ -60,7 +61,7 @@ public class IntegerArithmeticTests
         Assert.Equal((0L, 1), RequantMath.Choose(0, 16, "fc"));
         Assert.Equal((36029L, 55), RequantMath.Choose(1e-12, 16, "fc")); // 1e-12 * 2^55 = 36028.8; 2^56 would overflow 16 bits
         Assert.Equal(62, RequantMath.Choose(1e-20, 16, "fc").K); // below 2^-62 the shift saturates
-        var e = Assert.Throws<IrException>(() => RequantMath.Choose(70000, 16, "fc9"));
+        var e = Assert.Throws<ArithmeticLimitException>(() => RequantMath.Choose(70000, 16, "fc9"));
         Assert.Contains("fc9", e.Message);
     }
 
@@ -106,7 +107,7 @@ public class IntegerArithmeticTests
         Assert.Equal(2, IntType.SignedWidthFor(1));
         Assert.Equal(8, IntType.SignedWidthFor(127));
         Assert.Equal(9, IntType.SignedWidthFor(128));
-        Assert.Throws<IrException>(() => new IntType(0, false));
-        Assert.Throws<IrException>(() => new IntType(65, true));
+        Assert.Throws<ArithmeticLimitException>(() => new IntType(0, false));
+        Assert.Throws<ArithmeticLimitException>(() => new IntType(65, true));
     }
 }

@@ -1,7 +1,8 @@
-using QuantHdl.Freeze;
+using QuantHdl.Compiler.Freeze;
 using QuantHdl.Golden;
-using QuantHdl.Ir;
-using QuantHdl.Passes;
+using QuantHdl.Compiler.Ir;
+using QuantHdl.Compiler.Passes;
+using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Tests.Ir;
 

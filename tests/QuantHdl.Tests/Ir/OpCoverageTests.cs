@@ -1,10 +1,11 @@
 using System.Reflection;
 using System.Text.Json.Serialization;
-using QuantHdl.Freeze;
+using QuantHdl.Compiler.Freeze;
 using QuantHdl.Golden;
-using QuantHdl.Hdl;
-using QuantHdl.Ir;
-using QuantHdl.Passes;
+using QuantHdl.Hardware;
+using QuantHdl.Compiler.Ir;
+using QuantHdl.Compiler.Passes;
+using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Tests.Ir;
 

@@ -1,6 +1,7 @@
-using QuantHdl.Freeze;
-using QuantHdl.Ir;
-using QuantHdl.Passes;
+using QuantHdl.Compiler.Freeze;
+using QuantHdl.Compiler.Ir;
+using QuantHdl.Compiler.Passes;
+using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Tests.Ir;
 

@@ -1,11 +1,12 @@
 using System.Numerics;
-using QuantHdl.Freeze;
+using QuantHdl.Compiler.Freeze;
 using QuantHdl.Golden;
-using QuantHdl.Ir;
+using QuantHdl.Compiler.Ir;
 using QuantHdl.Models;
-using QuantHdl.Quant;
+using QuantHdl.Quantization;
 using QuantHdl.Tests.Hdl;
 using QuantHdl.Tests.Reference;
+using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Tests.Ir;
 
@@ -90,7 +91,7 @@ public class SupportedWidthTests
         var g = OneLayer(new WeightSpec(code, bits), [1], 1, IntType.U(8));
         var e = Assert.Throws<IrException>(() => IrValidator.Check(g));
         Assert.Contains("layer fc1", e.Message);
-        Assert.Throws<OverflowException>(() => AccumulatorBound.PerChannel((DenseOp)g.Nodes[1].Op, IntType.U(8)));
+        Assert.Throws<OverflowException>(() => AccumulatorBound.PerChannel(((DenseOp)g.Nodes[1].Op).Matrix, IntType.U(8)));
     }
 
     [Fact]
@@ -145,7 +146,7 @@ public class SupportedWidthTests
             // Every largest-magnitude code at least once, in both signs.
             d.Weights[0] = 1;
             d.Weights[1] = (1 << (w.Bits - 1)) | 1;
-            d = d with { AccBits = AccumulatorBound.RequiredBits(d, inType) };
+            d = d with { AccBits = AccumulatorBound.RequiredBits(d.Matrix, inType) };
             var g = new IrGraph("g", [new IrNode("x", [], new InputOp(inputs, inType, 1.0, 1), inType, inputs, 1, 1.0),
                                       new IrNode("fc1", ["x"], d, IntType.S(16), 6, 1, 1.0)]) { Output = "fc1", Classes = 6 };
             var sim = new GoldenSimulator(g);

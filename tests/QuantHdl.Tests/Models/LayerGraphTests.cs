@@ -1,6 +1,6 @@
 using QuantHdl.Models;
-using QuantHdl.Nn;
-using QuantHdl.Tensors;
+using QuantHdl.Engine.Nn;
+using QuantHdl.Engine.Tensors;
 
 namespace QuantHdl.Tests.Models;
 

@@ -1,8 +1,9 @@
 using System.Numerics;
 using CsCheck;
 using QuantHdl.Golden;
-using QuantHdl.Ir;
+using QuantHdl.Compiler.Ir;
 using QuantHdl.Tests.Reference;
+using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Tests.Properties;
 
@@ -55,7 +56,7 @@ public class IntegerSemanticsProperties
             int expectedK = Enumerable.Range(1, RequantMath.MaxShift).Reverse().FirstOrDefault(k => RoundScaled(k) < BigInteger.Pow(2, mb));
             if (expectedK == 0)
             {
-                Assert.Throws<IrException>(() => RequantMath.Choose(m, mb, "fc"));
+                Assert.Throws<ArithmeticLimitException>(() => RequantMath.Choose(m, mb, "fc"));
                 return;
             }
             var (m0, kk) = RequantMath.Choose(m, mb, "fc");
@@ -155,7 +156,7 @@ public class IntegerSemanticsProperties
         Layer.Sample(t =>
         {
             var (d, inType) = t;
-            var bounds = AccumulatorBound.PerChannel(d, inType);
+            var bounds = AccumulatorBound.PerChannel(d.Matrix, inType);
             BigInteger max = 0;
             for (int c = 0; c < d.Out; c++)
             {
@@ -167,11 +168,11 @@ public class IntegerSemanticsProperties
                 // The true worst case never exceeds the bound, and equals it when the terms share the bias's sign.
                 var (worst, x) = IntegerReference.WorstCase(d, inType.Max, c);
                 Assert.True(worst <= b);
-                var withAcc = d with { AccBits = AccumulatorBound.RequiredBits(d, inType) };
+                var withAcc = d with { AccBits = AccumulatorBound.RequiredBits(d.Matrix, inType) };
                 var node = new IrNode("fc", ["x"], withAcc, IntType.S(64), d.Out, 1, 1.0);
                 Assert.Equal(IntegerReference.Accumulate(d, x)[c], (BigInteger)new DenseKernel(node, inType).Accumulate(x, 0)[c]);
             }
-            Assert.Equal(IntegerReference.SignedBitsFor(max), AccumulatorBound.RequiredBits(d, inType));
+            Assert.Equal(IntegerReference.SignedBitsFor(max), AccumulatorBound.RequiredBits(d.Matrix, inType));
         }, iter: 1500, threads: 1);
     }
 

@@ -1,11 +1,12 @@
-using QuantHdl.Data;
-using QuantHdl.Ir;
+using QuantHdl.Engine.Data;
+using QuantHdl.Compiler.Ir;
 using QuantHdl.Models;
-using QuantHdl.Nn;
-using QuantHdl.Optim;
-using QuantHdl.Quant;
+using QuantHdl.Engine.Nn;
+using QuantHdl.Engine.Optim;
+using QuantHdl.Quantization;
 using QuantHdl.Tests.Engine;
-using QuantHdl.Training;
+using QuantHdl.Engine.Training;
+using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Tests.Quant;
 

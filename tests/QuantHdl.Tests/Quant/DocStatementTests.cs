@@ -1,8 +1,9 @@
-using QuantHdl.Ir;
+using QuantHdl.Compiler.Ir;
 using QuantHdl.Models;
-using QuantHdl.Quant;
-using QuantHdl.Tensors;
+using QuantHdl.Quantization;
+using QuantHdl.Engine.Tensors;
 using QuantHdl.Tests.Engine;
+using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Tests.Quant;
 
@@ -18,10 +19,10 @@ public class DocStatementTests
         Assert.Equal(-1, IntType.S(1).Min);
         Assert.Equal(0, IntType.S(1).Max);
         Assert.Equal(1, IntType.U(1).Max);
-        var e = Assert.Throws<IrException>(() => IntType.U(64));
+        var e = Assert.Throws<ArithmeticLimitException>(() => IntType.U(64));
         Assert.Contains("unsigned widths must be 1..63", e.Message);
-        Assert.Throws<IrException>(() => IntType.S(65));
-        Assert.Throws<IrException>(() => IntType.U(0));
+        Assert.Throws<ArithmeticLimitException>(() => IntType.S(65));
+        Assert.Throws<ArithmeticLimitException>(() => IntType.U(0));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
-using QuantHdl.Ir;
-using QuantHdl.Quant;
+using QuantHdl.Compiler.Ir;
+using QuantHdl.Quantization;
+using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Tests.Quant;
 

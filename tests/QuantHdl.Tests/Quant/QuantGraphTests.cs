@@ -1,8 +1,9 @@
-using QuantHdl.Ir;
+using QuantHdl.Compiler.Ir;
 using QuantHdl.Models;
-using QuantHdl.Nn;
-using QuantHdl.Quant;
-using QuantHdl.Tensors;
+using QuantHdl.Engine.Nn;
+using QuantHdl.Quantization;
+using QuantHdl.Engine.Tensors;
+using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Tests.Quant;
 

@@ -1,6 +1,7 @@
-using QuantHdl.Ir;
-using QuantHdl.Quant;
-using QuantHdl.Tensors;
+using QuantHdl.Compiler.Ir;
+using QuantHdl.Quantization;
+using QuantHdl.Engine.Tensors;
+using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Tests.Quant;
 
@@ -95,7 +96,7 @@ public class BiasQuantizationTests
         var fp = spec.BuildFloat(new Random(5));
         var model = new QuantMlp(spec, fp, WeightSpec.Parse(weights), ActivationSpec.Parse("uniform:4"));
         var y = model.Forward(Tensor.Zeros(1, 4));
-        var frozen = QuantHdl.Freeze.Freezer.Freeze(model.ToModelSource("t", 1.0 / 1024));
+        var frozen = QuantHdl.Compiler.Freeze.Freezer.Freeze(model.ToModelSource("t", 1.0 / 1024));
         var d = (DenseOp)frozen.Nodes[1].Op;
         for (int c = 0; c < 3; c++)
         {

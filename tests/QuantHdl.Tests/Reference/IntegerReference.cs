@@ -1,5 +1,6 @@
 using System.Numerics;
-using QuantHdl.Ir;
+using QuantHdl.Compiler.Ir;
+using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Tests.Reference;
 

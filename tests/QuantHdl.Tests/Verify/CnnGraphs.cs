@@ -1,5 +1,6 @@
-using QuantHdl.Ir;
+using QuantHdl.Compiler.Ir;
 using QuantHdl.Tests.Hdl;
+using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Tests.Verify;
 
@@ -19,7 +20,7 @@ internal static class CnnGraphs
             for (int i = 0; i < len; i++)
                 if (!op.InGroup(o, i % s.C)) weights[o * len + i] = 0;
         d = d with { Weights = weights };
-        d = d with { AccBits = AccumulatorBound.RequiredBits(d, src.OutType) };
+        d = d with { AccBits = AccumulatorBound.RequiredBits(d.Matrix, src.OutType) };
         op = op with { Mvu = d };
         return new IrNode(name, [src.Name], op, outType, op.OutH * op.OutW * outC, fold.Pe, 1.0);
     }

@@ -1,7 +1,8 @@
-using QuantHdl.Hdl;
-using QuantHdl.Ir;
+using QuantHdl.Hardware;
+using QuantHdl.Compiler.Ir;
 using QuantHdl.Tests.Hdl;
-using QuantHdl.Verify;
+using QuantHdl.Verification.Verilator;
+using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Tests.Verify;
 

@@ -1,6 +1,7 @@
-using QuantHdl.Ir;
+using QuantHdl.Compiler.Ir;
 using QuantHdl.Tests.Hdl;
 using QuantHdl.Tests.Reference;
+using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Tests.Verify;
 

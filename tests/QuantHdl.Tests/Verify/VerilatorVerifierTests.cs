@@ -1,9 +1,10 @@
 using System.Text.Json.Nodes;
 using QuantHdl.Golden;
-using QuantHdl.Hdl;
-using QuantHdl.Ir;
+using QuantHdl.Hardware;
+using QuantHdl.Compiler.Ir;
 using QuantHdl.Tests.Hdl;
-using QuantHdl.Verify;
+using QuantHdl.Verification.Verilator;
+using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Tests.Verify;
 

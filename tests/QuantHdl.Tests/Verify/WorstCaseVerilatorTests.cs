@@ -1,10 +1,11 @@
 using System.Numerics;
 using QuantHdl.Golden;
-using QuantHdl.Hdl;
-using QuantHdl.Ir;
+using QuantHdl.Hardware;
+using QuantHdl.Compiler.Ir;
 using QuantHdl.Tests.Hdl;
 using QuantHdl.Tests.Reference;
-using QuantHdl.Verify;
+using QuantHdl.Verification.Verilator;
+using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Tests.Verify;
 
@@ -33,12 +34,12 @@ public sealed class WorstCaseVerilatorTests
             Bias = Enumerable.Repeat(d1.Bias[WorstCaseLayers.Top], 8).ToArray(),
             Fold = new Folding(4, 2),
         };
-        d1 = d1 with { AccBits = AccumulatorBound.RequiredBits(d1, u8) };
+        d1 = d1 with { AccBits = AccumulatorBound.RequiredBits(d1.Matrix, u8) };
         // fc2, post:7 with F = 4 on 8 inputs of 4 bits: the top channel reaches 2^m2, mapped to 2^14.
         var (d2, m2) = WorstCaseLayers.Build(rng, 8, 4, WeightSpec.Parse("post:7"), u4, 4,
             m => new Requant([1, 1, 1, 1], [m - 14, m - 14, m - 14, m - 14], s16.Min, s16.Max, 16));
         d2 = d2 with { Fold = new Folding(2, 2) };
-        d2 = d2 with { AccBits = AccumulatorBound.RequiredBits(d2, u4) };
+        d2 = d2 with { AccBits = AccumulatorBound.RequiredBits(d2.Matrix, u4) };
         Assert.Equal(m1 + 2, d1.AccBits);
         Assert.Equal(m2 + 2, d2.AccBits);
 

@@ -1,0 +1,39 @@
+using System.Text.Json.Serialization;
+
+namespace QuantHdl.Artifacts;
+
+/// <summary>
+/// checkpoint.json: what was trained and how. <see cref="Kind"/> is "float" or "qat". Tensors are
+/// stored little-endian float32 in weights.bin at the listed offsets; <see cref="Sha256"/> covers that file.
+/// </summary>
+public sealed record CheckpointInfo(
+    string Kind,
+    string Model,
+    string? Weights,
+    string? Activations,
+    int Seed,
+    int Epochs,
+    int BatchSize,
+    double LearningRate,
+    double TestAccuracy,
+    double? LogitStep,
+    string? Parent,
+    TensorEntry[] Tensors,
+    string Sha256)
+{
+    /// <summary>Format tag.</summary>
+    public string Format { get; init; } = "quanthdl-checkpoint";
+
+    /// <summary>Format version.</summary>
+    public int Version { get; init; } = 1;
+
+    /// <summary>
+    /// The sample shape a <c>cnn:</c> or <c>lenet5</c> model was built for, as <c>CxHxW</c> (e.g. <c>1x28x28</c>);
+    /// null for <c>mlp:</c> models, whose spec names its input size (and whose checkpoint.json stays as it was).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Input { get; init; }
+}
+
+/// <summary>One stored tensor: its parameter name, shape and float offset in weights.bin.</summary>
+public sealed record TensorEntry(string Name, int[] Shape, long Offset);

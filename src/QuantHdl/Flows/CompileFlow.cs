@@ -1,0 +1,124 @@
+using QuantHdl.Artifacts;
+using QuantHdl.Engine.Data;
+using QuantHdl.Compiler.Freeze;
+using QuantHdl.Compiler.Ir;
+using QuantHdl.Compiler.Passes;
+using QuantHdl.Quantization;
+using QuantHdl.Arithmetic;
+
+namespace QuantHdl.Flows;
+
+/// <summary>Options of the compile stage.</summary>
+public sealed record CompileOptions
+{
+    /// <summary>MAC budget of the largest layer when folding is chosen automatically.</summary>
+    public int MaxMacsPerCycle { get; init; } = 64;
+
+    /// <summary>Explicit SIMD x PE per layer name; wins over the automatic choice.</summary>
+    public IReadOnlyDictionary<string, Folding>? Folds { get; init; }
+
+    /// <summary>How many test images become verification vectors.</summary>
+    public int Vectors { get; init; } = 200;
+
+    /// <summary>Where the test images come from.</summary>
+    public string DataDir { get; init; } = IdxDataset.DefaultDataDir;
+
+    /// <summary>Fraction bits of the POST x/sqrt 2 table.</summary>
+    public int SqrtFracBits { get; init; } = WeightArithmetic.DefaultSqrtFracBits;
+
+    /// <summary>Width of the requantization multiplier.</summary>
+    public int MultiplierBits { get; init; } = RequantMath.DefaultMultiplierBits;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the bad value.</summary>
+    public void Check()
+    {
+        if (MaxMacsPerCycle < 1 || MaxMacsPerCycle > 4096) throw new ArgumentException($"--max-macs {MaxMacsPerCycle} is out of range 1..4096");
+        if (Vectors < 1 || Vectors > 10000) throw new ArgumentException($"--vectors {Vectors} is out of range 1..10000");
+        // The ranges are the arithmetic core's (docs/integer-semantics.md §3, §4), defined once there.
+        if (SqrtFracBits < WeightArithmetic.MinSqrtFracBits || SqrtFracBits > WeightArithmetic.MaxSqrtFracBits)
+            throw new ArgumentException($"--sqrt-frac-bits {SqrtFracBits} is out of range {WeightArithmetic.MinSqrtFracBits}..{WeightArithmetic.MaxSqrtFracBits}");
+        if (MultiplierBits < RequantMath.MinMultiplierBits || MultiplierBits > RequantMath.MaxMultiplierBits)
+            throw new ArgumentException($"--multiplier-bits {MultiplierBits} is out of range {RequantMath.MinMultiplierBits}..{RequantMath.MaxMultiplierBits}");
+    }
+
+    /// <summary>Parses <c>fc1=16x4,fc2=4x2</c>.</summary>
+    public static Dictionary<string, Folding> ParseFolds(string? text)
+    {
+        var result = new Dictionary<string, Folding>();
+        if (string.IsNullOrWhiteSpace(text)) return result;
+        foreach (var item in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var kv = item.Split('=');
+            var sp = kv.Length == 2 ? kv[1].Split('x') : [];
+            if (sp.Length != 2 || !int.TryParse(sp[0], out int simd) || !int.TryParse(sp[1], out int pe) || simd < 1 || pe < 1)
+                throw new ArgumentException($"--fold item '{item}' is not of the form LAYER=SIMDxPE, e.g. fc1=16x4");
+            result[kv[0]] = new Folding(simd, pe);
+        }
+        return result;
+    }
+}
+
+/// <summary>The compile stage: QAT checkpoint to a build directory with ir.json, the RTL and test vectors.</summary>
+public static class CompileFlow
+{
+    /// <summary>File name of the IR inside a build directory.</summary>
+    public const string IrFile = "ir.json";
+
+    /// <summary>Subdirectory holding a copy of the source checkpoint.</summary>
+    public const string CheckpointDir = "checkpoint";
+
+    /// <summary>
+    /// Freezes, lowers, validates and writes everything into <paramref name="buildDir"/> atomically. The
+    /// directory must not exist or be empty; with <paramref name="force"/> it may also be a build directory
+    /// QuantHdl wrote (see <see cref="OutputDirectory"/>); it is never <paramref name="fromDir"/> or a parent of it.
+    /// </summary>
+    public static IrGraph Compile(string fromDir, string buildDir, CompileOptions o, IFlowReporter r, Action<IrGraph, string, long[][]>? emit = null, bool force = false)
+    {
+        o.Check();
+        using var dir = OutputDirectory.Begin(buildDir, ArtifactKind.Build, force, fromDir, o.DataDir);
+        var (info, model) = ModelStore.LoadQat(fromDir);
+        var frozen = model switch
+        {
+            QuantMlp m => Freezer.Freeze(m.ToModelSource("qnet", info.LogitStep!.Value) with { SqrtFracBits = o.SqrtFracBits, MultiplierBits = o.MultiplierBits }),
+            QuantGraph g => GraphFreezer.Freeze(g, "qnet", info.LogitStep!.Value, o.SqrtFracBits, o.MultiplierBits),
+            _ => throw new CheckpointException($"checkpoint '{fromDir}' holds a {model.GetType().Name}, which has no freezer"),
+        };
+        var graph = PassPipeline.Run(frozen, PassPipeline.Default(o.MaxMacsPerCycle, o.Folds));
+        var test = IdxDataset.Load(o.DataDir, train: false);
+        if (test.Features != graph.Nodes[0].OutSize)
+            throw new ArgumentException($"the network takes {graph.Nodes[0].OutSize} inputs but images in {o.DataDir} have {test.Features} pixels");
+        if (test.Classes != graph.Classes)
+            throw new ArgumentException($"the network has {graph.Classes} logits but {o.DataDir} has {test.Classes} classes");
+        var inputs = EmitFlow.Vectors(o.DataDir, o.Vectors, test.Features);
+        int n = inputs.Length;
+
+        IrJson.Save(graph, Path.Combine(dir.StagingPath, IrFile));
+        new BuildDataset(Path.GetFullPath(o.DataDir), test.Classes, test.Features).Save(dir.StagingPath);
+        var ckpt = Path.Combine(dir.StagingPath, CheckpointDir);
+        Directory.CreateDirectory(ckpt);
+        foreach (var f in new[] { Checkpoint.InfoFile, Checkpoint.DataFile })
+            File.Copy(Path.Combine(fromDir, f), Path.Combine(ckpt, f));
+        emit?.Invoke(graph, dir.StagingPath, inputs);
+        dir.Commit();
+        var cycles = QuantHdl.Hardware.CycleModel.PerNode(graph).ToDictionary(p => p.Node, p => p.Cycles);
+        foreach (var node in graph.Nodes)
+        {
+            string? what = node.Op switch
+            {
+                ConvOp c => $"conv {c.InC}x{c.InH}x{c.InW} k{c.K}" + (c.Stride > 1 ? $" s{c.Stride}" : "") + (c.Pad > 0 ? $" p{c.Pad}" : "") + (c.Groups > 1 ? $" g{c.Groups}" : "") +
+                            $" -> {c.OutC}x{c.OutH}x{c.OutW} {c.Mvu.Weight}, acc s{c.Mvu.AccBits}, out {node.OutType}, fold {c.Mvu.Fold}",
+                DenseOp d => $"{d.In}x{d.Out} {d.Weight}, acc s{d.AccBits}, out {node.OutType}, fold {d.Fold}",
+                MaxPoolOp p => $"max pool {p.K}x{p.K} of {p.C}x{p.InH}x{p.InW}, out {node.OutType}",
+                AvgPoolOp p => $"average pool {p.KH}x{p.KW} of {p.C}x{p.InH}x{p.InW}, {p.SumBits}-bit sums, out {node.OutType}",
+                _ => null,
+            };
+            if (what is not null) r.Info($"{node.Name}: {what} ({cycles[node.Name]} cycles/frame)");
+        }
+        var (ii, bottleneck) = QuantHdl.Hardware.CycleModel.InitiationInterval(graph);
+        r.Info($"analytic initiation interval {ii} cycles per frame, set by {bottleneck}");
+        r.Info(emit is null
+            ? $"wrote {Path.Combine(buildDir, IrFile)}; 'quanthdl emit --build {buildDir}' writes the RTL and vectors"
+            : $"wrote {Path.Combine(buildDir, IrFile)}, the RTL and {n} test vectors");
+        return graph;
+    }
+}

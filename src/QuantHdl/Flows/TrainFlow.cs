@@ -1,0 +1,183 @@
+using QuantHdl.Artifacts;
+using QuantHdl.Engine.Data;
+using QuantHdl.Compiler.Ir;
+using QuantHdl.Models;
+using QuantHdl.Engine.Nn;
+using QuantHdl.Engine.Optim;
+using QuantHdl.Quantization;
+using QuantHdl.Engine.Training;
+using QuantHdl.Arithmetic;
+using QuantHdl.Engine.Tensors;
+
+namespace QuantHdl.Flows;
+
+/// <summary>Options shared by float training and QAT.</summary>
+public sealed record TrainOptions(int Epochs, int Seed = 0, int BatchSize = 64, double Lr = 1e-3, string DataDir = IdxDataset.DefaultDataDir)
+{
+    /// <summary>QAT only: learning rate of the quantizer scales relative to the weights' (see <see cref="QatOptimizer"/>).</summary>
+    public double ScaleLrFactor { get; init; } = 1.0;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the bad value.</summary>
+    public void Check()
+    {
+        if (Epochs < 0 || Epochs > 1000) throw new ArgumentException($"--epochs {Epochs} is out of range 0..1000");
+        if (BatchSize < 1 || BatchSize > 65536) throw new ArgumentException($"--batch-size {BatchSize} is out of range 1..65536");
+        if (!(Lr > 0) || Lr > 10) throw new ArgumentException($"--lr {Lr} must be in (0, 10]");
+    }
+}
+
+/// <summary>The train and qat stages: each writes one checkpoint directory, atomically.</summary>
+public static class TrainFlow
+{
+    /// <summary>
+    /// Trains a float MLP with Adam and writes a "float" checkpoint to <paramref name="outDir"/>, which must
+    /// not exist or be empty; with <paramref name="force"/> it may also be a float checkpoint QuantHdl wrote
+    /// (see <see cref="OutputDirectory"/>).
+    /// </summary>
+    public static CheckpointInfo TrainFloat(MlpSpec spec, TrainOptions o, string outDir, IFlowReporter r, bool force = false) =>
+        TrainFloat(spec.ToString(), o, outDir, r, force);
+
+    /// <summary>
+    /// Trains the float model <paramref name="model"/> (<c>mlp:...</c>, <c>lenet5</c> or <c>cnn:SPEC</c>,
+    /// docs/models.md) with Adam and writes a "float" checkpoint (rules of the <see cref="MlpSpec"/>
+    /// overload). The spec is parsed and its shapes checked against the data set's 1 x rows x cols
+    /// samples before any training; a bad spec throws <see cref="ArgumentException"/> and leaves nothing.
+    /// An <c>mlp:</c> model trains as a <see cref="Sequential"/> on flat batches (its checkpoint is what
+    /// it always was); any other as a <see cref="LayerGraph"/> on [N, 1, H, W] batches, saved with its
+    /// input shape and batch-norm buffers.
+    /// </summary>
+    public static CheckpointInfo TrainFloat(string model, TrainOptions o, string outDir, IFlowReporter r, bool force = false)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        o.Check();
+        // Staged before training, so that a refused --out costs nothing and an interrupt finds the folder.
+        using var dir = OutputDirectory.Begin(outDir, ArtifactKind.CheckpointFloat, force, o.DataDir);
+        var train = IdxDataset.Load(o.DataDir, train: true);
+        var test = IdxDataset.Load(o.DataDir, train: false);
+        var spec = ModelSpec.Parse(model, SampleShape(train));
+        CheckClasses(spec.Classes, train, o.DataDir);
+        Module net;
+        CheckpointInfo info;
+        bool images = false;
+        if (ModelStore.IsMlpText(model))
+        {
+            var mlp = MlpSpec.Parse(model.Trim());
+            net = mlp.BuildFloat(new Random(o.Seed));
+            info = new CheckpointInfo("float", mlp.ToString(), null, null, o.Seed, o.Epochs, o.BatchSize, o.Lr, 0, null, null, [], "");
+        }
+        else
+        {
+            var graph = new LayerGraph(spec, new Random(o.Seed));
+            images = graph.TakesImages;
+            net = graph;
+            info = new CheckpointInfo("float", model.Trim(), null, null, o.Seed, o.Epochs, o.BatchSize, o.Lr, 0, null, null, [], "") { Input = spec.Input.Text };
+        }
+        var opt = new Adam(net.Parameters(), o.Lr);
+        RunEpochs("train", net, opt, train, test, o, r, schedule: null, images);
+        double acc = Trainer.Evaluate(net, test, asImages: images);
+        r.Info($"float {info.Model}: test accuracy {acc:P2} after {o.Epochs} epochs");
+        var saved = Checkpoint.Save(dir.StagingPath, net, info with { TestAccuracy = acc });
+        dir.Commit();
+        return saved;
+    }
+
+    /// <summary>
+    /// Quantization-aware training from a float checkpoint: Adam with a cosine schedule (weights and
+    /// quantizer scales apart, <see cref="QatOptimizer"/>), then the logit scale is calibrated; writes a
+    /// "qat" checkpoint to <paramref name="outDir"/> (rules of <see cref="TrainFloat(MlpSpec, TrainOptions, string, IFlowReporter, bool)"/>;
+    /// never the <paramref name="fromDir"/> itself). An <c>mlp:</c> checkpoint becomes a <see cref="QuantMlp"/>;
+    /// a layer graph has its batch norms folded into their convs (<see cref="BatchNormFolder"/>) and
+    /// becomes a <see cref="QuantGraph"/> trained on image batches.
+    /// </summary>
+    public static CheckpointInfo Qat(string fromDir, WeightSpec w, ActivationSpec a, TrainOptions o, string outDir, IFlowReporter r, bool force = false)
+    {
+        o.Check();
+        using var dir = OutputDirectory.Begin(outDir, ArtifactKind.CheckpointQat, force, fromDir, o.DataDir);
+        var (fpInfo, fp) = ModelStore.LoadFloatModel(fromDir);
+        IdxDataset train, test;
+        Module model;
+        IReadOnlyList<Tensor> weights, scales;
+        bool images;
+        if (fp is LayerGraph graph)
+        {
+            var q = new QuantGraph(BatchNormFolder.Fold(graph), w, a);
+            (train, test) = LoadData(o.DataDir, graph.Spec);
+            (model, weights, scales, images) = (q, q.WeightParameters(), q.ScaleParameters(), q.TakesImages);
+        }
+        else
+        {
+            var spec = MlpSpec.Parse(fpInfo.Model);
+            (train, test) = LoadData(o.DataDir, spec.Sizes[0], spec.Sizes[^1]);
+            var q = new QuantMlp(spec, (Sequential)fp, w, a);
+            (model, weights, scales, images) = (q, q.WeightParameters(), q.ScaleParameters(), false);
+        }
+        var opt = new QatOptimizer(weights, scales, o.Lr, o.ScaleLrFactor);
+        var loaderSteps = (train.Count + o.BatchSize - 1) / o.BatchSize;
+        var schedule = new CosineSchedule(opt, Math.Max(1, loaderSteps * o.Epochs));
+        RunEpochs("qat", model, opt, train, test, o, r, schedule, images);
+        if (o.Epochs == 0) InitialiseActivations(model, train, o, images);
+        double acc = Trainer.Evaluate(model, test, asImages: images);
+        double logitStep = LogitCalibration.Step(model, train, images);
+        r.Info($"qat {fpInfo.Model} weights {w} acts {a}: test accuracy {acc:P2} (float parent {fpInfo.TestAccuracy:P2})");
+        var info = Checkpoint.Save(dir.StagingPath, model, new CheckpointInfo("qat", fpInfo.Model, w.ToString(), a.ToString(), o.Seed, o.Epochs, o.BatchSize, o.Lr, acc, logitStep, Path.GetFullPath(fromDir), [], "") { Input = fpInfo.Input });
+        dir.Commit();
+        return info;
+    }
+
+    /// <summary>Loads the train and test splits and checks they fit the model.</summary>
+    public static (IdxDataset Train, IdxDataset Test) LoadData(string dataDir, int inputs, int classes)
+    {
+        var train = IdxDataset.Load(dataDir, train: true);
+        var test = IdxDataset.Load(dataDir, train: false);
+        if (train.Features != inputs)
+            throw new ArgumentException($"the model takes {inputs} inputs but images in {dataDir} have {train.Features} pixels ({train.Rows}x{train.Cols})");
+        CheckClasses(classes, train, dataDir);
+        return (train, test);
+    }
+
+    /// <summary>Loads the train and test splits and checks that their samples have the model's input shape.</summary>
+    public static (IdxDataset Train, IdxDataset Test) LoadData(string dataDir, ModelSpec spec)
+    {
+        var train = IdxDataset.Load(dataDir, train: true);
+        var test = IdxDataset.Load(dataDir, train: false);
+        if (SampleShape(train) != spec.Input)
+            throw new ArgumentException($"the model {spec} takes {spec.Input.Text} samples but images in {dataDir} are {SampleShape(train).Text}; use the data set it was trained on");
+        CheckClasses(spec.Classes, train, dataDir);
+        return (train, test);
+    }
+
+    /// <summary>The shape of one sample of an IDX data set: one channel of rows x cols.</summary>
+    public static Shape SampleShape(IdxDataset ds) => new(1, ds.Rows, ds.Cols);
+
+    private static void CheckClasses(int classes, IdxDataset train, string dataDir)
+    {
+        if (train.Classes > classes)
+            throw new ArgumentException($"the model has {classes} outputs but {dataDir} has {train.Classes} classes");
+    }
+
+    private static void RunEpochs(string label, Module model, Optimizer opt, IdxDataset train, IdxDataset test, TrainOptions o, IFlowReporter r, CosineSchedule? schedule, bool images)
+    {
+        for (int e = 0; e < o.Epochs; e++)
+        {
+            var loader = new DataLoader(train, o.BatchSize, shuffle: true, seed: o.Seed * 1000 + e, asImages: images);
+            EpochStats stats = default!;
+            r.Progress($"{label} epoch {e + 1}/{o.Epochs}", loader.BatchCount, advance =>
+            {
+                stats = Trainer.TrainEpoch(model, loader, opt, (_, _, _) => advance(1), schedule is null ? null : schedule.Step, epoch: e + 1);
+            });
+            double acc = Trainer.Evaluate(model, test, asImages: images);
+            r.Info($"{label} epoch {e + 1}/{o.Epochs}: loss {stats.MeanLoss:F4}, train acc {stats.TrainAccuracy:P2}, test acc {acc:P2}, {stats.ImagesPerSecond:F0} images/s");
+        }
+    }
+
+    private static void InitialiseActivations(Module model, IdxDataset train, TrainOptions o, bool images)
+    {
+        // Zero QAT epochs still needs activation steps: one forward pass in training mode sets them.
+        var batch = new DataLoader(train, o.BatchSize, shuffle: false, seed: 0, asImages: images).First();
+        using var step = Tensor.StepScope();
+        using var ng = Tensor.NoGrad();
+        model.Train();
+        model.Forward(batch.X);
+        model.Eval();
+    }
+}

@@ -1,0 +1,396 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using QuantHdl.Compiler.Ir;
+using QuantHdl.Arithmetic;
+using QuantHdl.Artifacts;
+
+namespace QuantHdl.Hardware;
+
+/// <summary>
+/// Writes the Verilog of a graph: the hand-written blocks of hdl/ (copied), one wrapper per dense layer
+/// holding its weight and parameter ROMs and, where the input beats are not SIMD elements wide, a
+/// data-width converter (templates/layer.v.hbs), the streaming top level
+/// (templates/top.v.hbs), and the Verilator harness (sim/ plus the generated templates/harness_glue.h.hbs).
+/// Every number in the output is computed here; the same IR always gives the same bytes.
+/// </summary>
+/// <remarks>
+/// Layout of <c>outDir</c>: <c>rtl/*.v</c>, <c>rtl/files.f</c> (compile list), <c>sim/harness.cpp</c>,
+/// <c>sim/qh_stream.h</c>, <c>sim/qh_glue.h</c> and <c>design.json</c>. The <c>rtl/</c> and <c>sim/</c>
+/// folders are replaced; nothing else in <c>outDir</c> is touched.
+/// </remarks>
+public sealed class RtlEmitter
+{
+    /// <summary>
+    /// The hdl/ blocks a matrix-vector unit is built from, in file-name order, plus axis_stall.v, which
+    /// only the verification build (QH_STALLS) instantiates.
+    /// </summary>
+    public static readonly string[] MvuBlocks =
+        ["add_tree.v", "axis_dwc.v", "axis_fifo.v", "axis_stall.v", "mvu.v", "neg_count.v", "post_lane.v", "post_term.v", "pot_term.v", "requant.v", "uniform_term.v"];
+
+    /// <summary>The hdl/ blocks of convolutional layers: the sliding-window unit, the frame marker and the pooling units.</summary>
+    public static readonly string[] ConvBlocks = ["axis_frame.v", "maxpool.v", "pool_sum.v", "pool_window.v", "swu.v"];
+
+    /// <summary>The hand-written files of sim/ that the harness is built from.</summary>
+    public static readonly string[] HarnessSources = ["harness.cpp", "qh_stream.h"];
+
+    /// <summary>Name of the generated harness glue header.</summary>
+    public const string GlueHeader = "qh_glue.h";
+
+    private readonly RtlAssets _assets;
+    private readonly StrictTemplate _layer;
+    private readonly StrictTemplate _maxPool;
+    private readonly StrictTemplate _avgPool;
+    private readonly StrictTemplate _top;
+    private readonly StrictTemplate _glue;
+
+    /// <summary>An emitter using the templates and blocks found by <see cref="RtlAssets.Locate"/>.</summary>
+    public RtlEmitter() : this(RtlAssets.Locate())
+    {
+    }
+
+    /// <summary>An emitter using the given asset folders.</summary>
+    public RtlEmitter(RtlAssets assets)
+    {
+        _assets = assets;
+        _layer = StrictTemplate.Load(assets.TemplatesDir, "layer.v.hbs");
+        _maxPool = StrictTemplate.Load(assets.TemplatesDir, "maxpool.v.hbs");
+        _avgPool = StrictTemplate.Load(assets.TemplatesDir, "avgpool.v.hbs");
+        _top = StrictTemplate.Load(assets.TemplatesDir, "top.v.hbs");
+        _glue = StrictTemplate.Load(assets.TemplatesDir, "harness_glue.h.hbs");
+    }
+
+    /// <summary>Checks, then writes the design of <paramref name="graph"/> into <paramref name="outDir"/> with a fresh emitter.</summary>
+    public static RtlDesign Emit(IrGraph graph, string outDir) => new RtlEmitter().Write(graph, outDir);
+
+    /// <summary>
+    /// Checks the graph (<see cref="RtlValidator"/>; throws <see cref="IrException"/> naming the node) and
+    /// writes its design into <paramref name="outDir"/>.
+    /// </summary>
+    public RtlDesign Write(IrGraph graph, string outDir)
+    {
+        var files = Render(graph, out var design);
+        var rtlDir = Path.Combine(outDir, "rtl");
+        var simDir = Path.Combine(outDir, "sim");
+        foreach (var d in new[] { rtlDir, simDir })
+            if (Directory.Exists(d)) Directory.Delete(d, true);
+        foreach (var (rel, text) in files)
+            AtomicFile.WriteAllBytes(Path.Combine(outDir, rel), Encoding.UTF8.GetBytes(text));
+        return design with { OutDir = Path.GetFullPath(outDir) };
+    }
+
+    /// <summary>Every file of the design, relative path to content, in a fixed order; nothing is written.</summary>
+    public IReadOnlyList<(string Path, string Text)> Render(IrGraph graph, out RtlDesign design)
+    {
+        RtlValidator.Check(graph);
+        string prefix = ModulePrefix(graph.Name);
+        string top = prefix + "_top";
+        var files = new List<(string, string)>();
+        bool spatial = graph.Nodes.Any(n => n.Op is ConvOp or MaxPoolOp or AvgPoolOp);
+        foreach (var block in spatial ? MvuBlocks.Concat(ConvBlocks).Order(StringComparer.Ordinal) : MvuBlocks.AsEnumerable())
+            files.Add(($"rtl/{block}", Normalize(File.ReadAllText(Path.Combine(_assets.HdlDir, block)))));
+        for (int i = 1; i < graph.Nodes.Length; i++)
+        {
+            var n = graph.Nodes[i];
+            var src = graph.Nodes[i - 1];
+            var text = n.Op switch
+            {
+                DenseOp d => _layer.Render(LayerModel(graph, n, d, null, src, prefix)),
+                ConvOp c => _layer.Render(LayerModel(graph, n, c.Mvu, c, src, prefix)),
+                MaxPoolOp p => _maxPool.Render(MaxPoolModel(graph, n, p, src, prefix)),
+                AvgPoolOp p => _avgPool.Render(AvgPoolModel(graph, n, p, src, prefix)),
+                _ => throw new IrException($"node {n.Name}: the RTL emitter has no block for {n.Op.GetType().Name}"),
+            };
+            files.Add(($"rtl/{prefix}_{n.Name}.v", text));
+        }
+        files.Add(($"rtl/{top}.v", _top.Render(TopModel(graph, prefix, top))));
+        var rtlFiles = files.Select(f => f.Item1).ToList();
+        files.Add(("rtl/files.f", string.Concat(rtlFiles.Select(f => Path.GetFileName(f) + "\n"))));
+
+        foreach (var src in HarnessSources)
+            files.Add(($"sim/{src}", Normalize(File.ReadAllText(Path.Combine(_assets.SimDir, src)))));
+        files.Add(($"sim/{GlueHeader}", _glue.Render(GlueModel(graph, prefix, top))));
+        var harness = HarnessSources.Select(s => $"sim/{s}").Append($"sim/{GlueHeader}").ToList();
+
+        var taps = graph.Nodes.Select(n => new RtlStream(n.Name, n.OutType, n.OutSize, n.OutLanes)).ToList();
+        design = new RtlDesign("", graph.Name, top, rtlFiles, harness, taps);
+        files.Add(("design.json", DesignJson(design)));
+        return files;
+    }
+
+    /// <summary>The Verilog identifier prefix of a graph's modules: its name with every other character replaced by '_'.</summary>
+    public static string ModulePrefix(string graphName)
+    {
+        var sb = new StringBuilder();
+        foreach (char c in graphName) sb.Append(char.IsAsciiLetterOrDigit(c) || c == '_' ? c : '_');
+        var s = sb.ToString();
+        return s.Length == 0 || char.IsAsciiDigit(s[0]) ? "qh_" + s : s;
+    }
+
+    /// <summary>
+    /// The wrapper of a dense layer, or of a conv (<paramref name="conv"/> not null): [axis_dwc] -> [swu]
+    /// -> mvu -> [axis_frame]. A conv's SWU turns the frame into window vectors (§7) and the frame
+    /// marker restores the frame's tlast behind the MVU, which marks each pixel's vector.
+    /// </summary>
+    private static TemplateModel LayerModel(IrGraph g, IrNode n, DenseOp d, ConvOp? conv, IrNode src, string prefix)
+    {
+        var layout = new MvuLayout(d);
+        int a = src.OutType.Width;
+        bool post = d.Weight.Code == WeightCode.Post;
+        // hdl/mvu.v takes SIMD elements per beat; any other input beat width goes through hdl/axis_dwc.v.
+        // A conv's frame is regrouped as one vector (beats never straddle pixels: both widths divide C).
+        bool convert = src.OutLanes != d.Fold.Simd;
+        var dwc = new List<TemplateModel>();
+        var direct = new List<TemplateModel>();
+        if (convert)
+            dwc.Add(new TemplateModel
+            {
+                ["in_lanes"] = I(src.OutLanes),
+                ["out_lanes"] = I(d.Fold.Simd),
+                ["elem_bits"] = I(a),
+                ["vec_len"] = I(conv is null ? d.In : src.OutSize),
+            });
+        else
+            direct.Add(new TemplateModel());
+        var swu = new List<TemplateModel>();
+        var vector = new List<TemplateModel>();
+        var frame = new List<TemplateModel>();
+        var whole = new List<TemplateModel>();
+        if (conv is not null)
+        {
+            swu.Add(new TemplateModel
+            {
+                ["h"] = I(conv.InH),
+                ["w"] = I(conv.InW),
+                ["c"] = I(conv.InC),
+                ["k"] = I(conv.K),
+                ["stride"] = I(conv.Stride),
+                ["pad"] = I(conv.Pad),
+                ["simd"] = I(d.Fold.Simd),
+                ["elem_bits"] = I(a),
+                ["rows"] = I(SwuRows(conv, a)),
+            });
+            frame.Add(new TemplateModel
+            {
+                ["data_bits"] = I(d.Fold.Pe * n.OutType.Width),
+                ["frame_beats"] = I(n.OutSize / n.OutLanes),
+            });
+        }
+        else
+        {
+            vector.Add(new TemplateModel());
+            whole.Add(new TemplateModel());
+        }
+        return new TemplateModel
+        {
+            ["window_path"] = conv is null ? "" : $"; hdl/swu.v makes the {I(conv.K)}x{I(conv.K)} windows of the {I(conv.InH)}x{I(conv.InW)}x{I(conv.InC)} frame, one MVU vector per output pixel",
+            ["a_data_msb"] = I(d.Fold.Simd * a - 1),
+            ["swu"] = swu,
+            ["vector"] = vector,
+            ["frame"] = frame,
+            ["whole"] = whole,
+            ["node"] = n.Name,
+            ["graph"] = Comment(g.Name),
+            ["module"] = $"{prefix}_{n.Name}",
+            ["spec"] = d.Weight.ToString(),
+            ["in_size"] = I(d.In),
+            ["out_size"] = I(d.Out),
+            ["simd"] = I(d.Fold.Simd),
+            ["pe"] = I(d.Fold.Pe),
+            ["cycles"] = I((long)layout.Sf * layout.Nf),
+            ["acc_bits"] = I(d.AccBits),
+            ["in_type"] = src.OutType.ToString(),
+            ["in_lanes"] = I(src.OutLanes),
+            ["out_type"] = n.OutType.ToString(),
+            ["in_data_msb"] = I(src.OutLanes * a - 1),
+            ["x_data_msb"] = I(d.Fold.Simd * a - 1),
+            ["input_path"] = convert ? $"axis_dwc.v converts beats of {I(src.OutLanes)} to {I(d.Fold.Simd)}" : "the input beats already are",
+            ["dwc"] = dwc,
+            ["direct"] = direct,
+            ["out_data_msb"] = I(d.Fold.Pe * n.OutType.Width - 1),
+            ["w_addr_msb"] = I(layout.WeightAddrBits - 1),
+            ["w_word_msb"] = I(layout.WeightWordBits - 1),
+            ["p_addr_msb"] = I(layout.ParamAddrBits - 1),
+            ["p_word_msb"] = I(layout.ParamWordBits - 1),
+            ["a_bits"] = I(a),
+            ["w_bits"] = I(d.Weight.Bits),
+            ["weight_mode"] = I(WeightMode(d.Weight.Code)),
+            ["sqrt_frac_bits"] = I(d.SqrtFracBits),
+            // Non-POST layers take the one-bit placeholder mvu.v declares for them.
+            ["sqrt_table"] = post ? SqrtTableLiteral.For(a, d.SqrtFracBits) : "1'b0",
+            ["mb"] = I(d.Rq.MultiplierBits),
+            ["out_bits"] = I(n.OutType.Width),
+            ["out_signed"] = n.OutType.Signed ? "1" : "0",
+            ["lo"] = VerilogLiteral.Signed64(d.Rq.Lo),
+            ["hi"] = VerilogLiteral.Signed64(d.Rq.Hi),
+            ["w_addr_bits"] = I(layout.WeightAddrBits),
+            ["p_addr_bits"] = I(layout.ParamAddrBits),
+            ["weight_words"] = Words(layout.WeightWords(), layout.WeightAddrBits, layout.WeightWordBits),
+            ["w_word_zero"] = $"{layout.WeightWordBits}'h0",
+            ["param_words"] = Words(layout.ParamWords(), layout.ParamAddrBits, layout.ParamWordBits),
+            ["p_word_zero"] = $"{layout.ParamWordBits}'h0",
+        };
+    }
+
+    /// <summary>Frames up to this many bits get a whole-frame line buffer in their sliding-window unit (one RAMB36).</summary>
+    public const int FrameBufferBits = 36 * 1024;
+
+    /// <summary>
+    /// Rows of a conv's line buffer (docs/integer-semantics.md §7): the whole frame when it fits
+    /// <see cref="FrameBufferBits"/>, so the layer can take the next frame while it still computes this
+    /// one and a slower layer behind it does not stall the layer in front; else min(K + stride, H).
+    /// </summary>
+    public static int SwuRows(ConvOp c, int elemBits) =>
+        (long)c.InH * c.InW * c.InC * elemBits <= FrameBufferBits ? c.InH : Math.Min(c.K + c.Stride, c.InH);
+
+    private static TemplateModel MaxPoolModel(IrGraph g, IrNode n, MaxPoolOp p, IrNode src, string prefix) => new()
+    {
+        ["node"] = n.Name,
+        ["graph"] = Comment(g.Name),
+        ["module"] = $"{prefix}_{n.Name}",
+        ["h"] = I(p.InH),
+        ["w"] = I(p.InW),
+        ["c"] = I(p.C),
+        ["k"] = I(p.K),
+        ["lanes"] = I(src.OutLanes),
+        ["in_type"] = src.OutType.ToString(),
+        ["elem_bits"] = I(src.OutType.Width),
+        ["data_msb"] = I(src.OutLanes * src.OutType.Width - 1),
+    };
+
+    private static TemplateModel AvgPoolModel(IrGraph g, IrNode n, AvgPoolOp p, IrNode src, string prefix) => new()
+    {
+        ["node"] = n.Name,
+        ["graph"] = Comment(g.Name),
+        ["module"] = $"{prefix}_{n.Name}",
+        ["h"] = I(p.InH),
+        ["w"] = I(p.InW),
+        ["c"] = I(p.C),
+        ["kh"] = I(p.KH),
+        ["kw"] = I(p.KW),
+        ["lanes"] = I(src.OutLanes),
+        ["in_type"] = src.OutType.ToString(),
+        ["out_type"] = n.OutType.ToString(),
+        ["elem_bits"] = I(src.OutType.Width),
+        ["sum_bits"] = I(p.SumBits),
+        ["out_bits"] = I(n.OutType.Width),
+        ["mb"] = I(p.MultiplierBits),
+        ["m0"] = $"64'd{I(p.M0)}",
+        ["m0_dec"] = I(p.M0),
+        ["shift"] = I(p.Shift),
+        ["in_data_msb"] = I(src.OutLanes * src.OutType.Width - 1),
+        ["out_data_msb"] = I(n.OutLanes * n.OutType.Width - 1),
+    };
+
+    private static List<TemplateModel> Words(System.Numerics.BigInteger[] words, int addrBits, int wordBits) =>
+        words.Select((w, i) => new TemplateModel
+        {
+            ["addr"] = $"{addrBits}'d{I(i)}",
+            ["value"] = VerilogLiteral.Hex(w, wordBits),
+        }).ToList();
+
+    private static TemplateModel TopModel(IrGraph g, string prefix, string top)
+    {
+        var input = g.Nodes[0];
+        var output = g.Nodes[^1];
+        return new TemplateModel
+        {
+            ["graph"] = Comment(g.Name),
+            ["top"] = top,
+            ["chain"] = string.Join(" -> ", g.Nodes.Skip(1).Select(n => n.Name)),
+            ["input_node"] = input.Name,
+            ["input_size"] = I(input.OutSize),
+            ["input_type"] = input.OutType.ToString(),
+            ["input_lanes"] = I(input.OutLanes),
+            ["input_data_msb"] = I(input.OutLanes * input.OutType.Width - 1),
+            ["output_node"] = output.Name,
+            ["output_size"] = I(output.OutSize),
+            ["output_type"] = output.OutType.ToString(),
+            ["output_lanes"] = I(output.OutLanes),
+            ["output_data_msb"] = I(output.OutLanes * output.OutType.Width - 1),
+            ["streams"] = g.Nodes.Select(n => new TemplateModel
+            {
+                ["name"] = n.Name,
+                ["size"] = I(n.OutSize),
+                ["type"] = n.OutType.ToString(),
+                ["lanes"] = I(n.OutLanes),
+                ["data_msb"] = I(n.OutLanes * n.OutType.Width - 1),
+            }).ToList(),
+            ["layers"] = g.Nodes.Skip(1).Select((n, i) => new TemplateModel
+            {
+                ["name"] = n.Name,
+                ["module"] = $"{prefix}_{n.Name}",
+                ["source"] = g.Nodes[i].Name,
+                ["source_data_msb"] = I(g.Nodes[i].OutLanes * g.Nodes[i].OutType.Width - 1),
+                ["source_data_bits"] = I(g.Nodes[i].OutLanes * g.Nodes[i].OutType.Width),
+            }).ToList(),
+        };
+    }
+
+    private static TemplateModel GlueModel(IrGraph g, string prefix, string top)
+    {
+        var input = g.Nodes[0];
+        return new TemplateModel
+        {
+            ["graph"] = prefix,
+            ["top"] = top,
+            ["input_node"] = input.Name,
+            ["input_lanes"] = I(input.OutLanes),
+            ["input_bits"] = I(input.OutType.Width),
+            ["input_signed"] = input.OutType.Signed ? "true" : "false",
+            ["input_size"] = I(input.OutSize),
+            ["tap_count"] = I(g.Nodes.Length),
+            ["edge_count"] = I(g.Nodes.Length - 1),
+            ["edges"] = g.Nodes.Skip(1).Select((n, e) => new TemplateModel
+            {
+                ["edge"] = I(e),
+                ["name"] = n.Name,
+            }).ToList(),
+            ["streams"] = g.Nodes.Select((n, i) => new TemplateModel
+            {
+                ["tap"] = I(i),
+                ["name"] = n.Name,
+                ["lanes"] = I(n.OutLanes),
+                ["bits"] = I(n.OutType.Width),
+                ["signed"] = n.OutType.Signed ? "true" : "false",
+                ["size"] = I(n.OutSize),
+            }).ToList(),
+        };
+    }
+
+    private static string DesignJson(RtlDesign d)
+    {
+        var o = new JsonObject
+        {
+            ["format"] = "quanthdl-rtl",
+            ["version"] = 1,
+            ["graph"] = d.Graph,
+            ["top"] = d.TopModule,
+            ["rtl_files"] = new JsonArray(d.RtlFiles.Select(f => (JsonNode)f).ToArray()),
+            ["harness_files"] = new JsonArray(d.HarnessFiles.Select(f => (JsonNode)f).ToArray()),
+            ["taps"] = new JsonArray(d.Taps.Select(t => (JsonNode)new JsonObject
+            {
+                ["node"] = t.Node,
+                ["type"] = t.Type.ToString(),
+                ["size"] = t.Size,
+                ["lanes"] = t.Lanes,
+            }).ToArray()),
+        };
+        return o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }).Replace("\r\n", "\n") + "\n";
+    }
+
+    private static int WeightMode(WeightCode c) => c switch
+    {
+        WeightCode.Uniform => 0,
+        WeightCode.Pot => 1,
+        WeightCode.Post => 2,
+        _ => throw new ArgumentOutOfRangeException(nameof(c), c, "no MVU weight mode"),
+    };
+
+    private static string I(long v) => v.ToString(CultureInfo.InvariantCulture);
+
+    private static string Comment(string s) => new(s.Select(c => char.IsControl(c) ? ' ' : c).ToArray());
+
+    private static string Normalize(string text) => text.Replace("\r\n", "\n");
+}

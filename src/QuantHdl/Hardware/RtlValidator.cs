@@ -1,0 +1,87 @@
+using QuantHdl.Compiler.Ir;
+using QuantHdl.Arithmetic;
+
+namespace QuantHdl.Hardware;
+
+/// <summary>
+/// The limits of the RTL generator, checked before anything is written, on top of <see cref="IrValidator"/>.
+/// Messages name the node and the way out.
+/// </summary>
+public static class RtlValidator
+{
+    /// <summary>Largest activation width of a POST layer: its lane table has 2^a entries per SIMD lane.</summary>
+    public const int MaxPostActivationBits = 12;
+
+    /// <summary>Largest POT/POST term magnitude width the term blocks are generated for.</summary>
+    public const int MaxMagnitudeBits = 128;
+
+    /// <summary>
+    /// Widest constant the emitted Verilog may hold: Verilator refuses a number of more than 65,536 bits
+    /// ("Width of number exceeds implementation limit"). The POST lane table and the ROM words are such constants.
+    /// </summary>
+    public const int MaxConstantBits = 65536;
+
+    /// <summary>Throws <see cref="IrException"/> on the first thing the RTL cannot implement.</summary>
+    public static void Check(IrGraph g)
+    {
+        IrValidator.Check(g);
+        for (int i = 1; i < g.Nodes.Length; i++)
+        {
+            var n = g.Nodes[i];
+            var src = g.Nodes[i - 1];
+            if (n.Inputs.Length != 1 || n.Inputs[0] != src.Name)
+                throw new IrException($"node {n.Name}: reads [{string.Join(", ", n.Inputs)}], but the RTL emitter only builds a chain in which every node reads the node before it ('{src.Name}'); reorder the graph or remove the branch");
+            switch (n.Op)
+            {
+                case DenseOp d:
+                    CheckDense(n, d, src);
+                    break;
+                case ConvOp c:
+                    CheckDense(n, c.Mvu, src);
+                    break;
+                case MaxPoolOp or AvgPoolOp:
+                    break; // hdl/maxpool.v and hdl/pool_sum.v take every shape the IR validator accepts
+
+                case InputOp:
+                    throw new IrException($"node {n.Name}: an input node may only come first");
+                default:
+                    throw new IrException($"node {n.Name}: the RTL emitter has no block for {n.Op.GetType().Name}");
+            }
+        }
+    }
+
+    private static void CheckDense(IrNode n, DenseOp d, IrNode src)
+    {
+        string at = $"layer {n.Name}";
+        int a = src.OutType.Width;
+        if (d.SqrtFracBits < 0 || d.SqrtFracBits > 24)
+            throw new IrException($"{at}: SqrtFracBits {d.SqrtFracBits} is outside 0..24");
+        switch (d.Weight.Code)
+        {
+            case WeightCode.Post:
+                if (a > MaxPostActivationBits)
+                    throw new IrException($"{at}: POST needs a 2^{a}-entry x/sqrt2 table per SIMD lane for {a}-bit activations; the RTL supports at most {MaxPostActivationBits} bits, lower the activation bits");
+                long tableBits = (1L << a) * SqrtTableLiteral.EntryBits(a, d.SqrtFracBits);
+                if (tableBits > MaxConstantBits)
+                    throw new IrException($"{at}: the POST x/sqrt2 table for {a}-bit activations and SqrtFracBits {d.SqrtFracBits} is 2^{a} x {SqrtTableLiteral.EntryBits(a, d.SqrtFracBits)} = {tableBits} bits, above Verilator's {MaxConstantBits}-bit constant limit; lower the activation bits or SqrtFracBits");
+                int postMag = a + d.SqrtFracBits + d.Weight.MaxExponent / 2;
+                if (postMag > MaxMagnitudeBits)
+                    throw new IrException($"{at}: {d.Weight} terms need {postMag}-bit magnitudes, max is {MaxMagnitudeBits}; lower the weight bits");
+                break;
+            case WeightCode.Pot:
+                int potMag = a + d.Weight.MaxExponent;
+                if (potMag > MaxMagnitudeBits)
+                    throw new IrException($"{at}: {d.Weight} terms need {potMag}-bit magnitudes, max is {MaxMagnitudeBits}; lower the weight bits");
+                break;
+            case WeightCode.Uniform:
+                break;
+            default:
+                throw new IrException($"{at}: weight code {d.Weight.Code} has no term block");
+        }
+        var layout = new MvuLayout(d);
+        if (layout.WeightWordBits > MaxConstantBits || layout.ParamWordBits > MaxConstantBits)
+            throw new IrException($"{at}: a ROM word of {Math.Max(layout.WeightWordBits, layout.ParamWordBits)} bits (SIMD {d.Fold.Simd} x PE {d.Fold.Pe}) is above Verilator's {MaxConstantBits}-bit constant limit; lower SIMD or PE");
+        if (src.OutLanes < 1 || d.In % src.OutLanes != 0)
+            throw new IrException($"{at}: input beats of {src.OutLanes} lanes do not divide In {d.In}");
+    }
+}

@@ -1,0 +1,69 @@
+using QuantHdl.Engine.Nn;
+using QuantHdl.Engine.Tensors;
+using QuantHdl.Arithmetic;
+
+namespace QuantHdl.Quantization;
+
+/// <summary>
+/// LSQ on activations after ReLU: unsigned, one learnable step per tensor,
+/// x_hat = clamp(round(x/s), 0, p) * s. The step starts at 2*mean|x|/sqrt(p) on the first training
+/// batch; its gradient is scaled by 1/sqrt(N*p) with N the features per sample (LSQ's N_F).
+/// </summary>
+public sealed class LsqActivationQuantizer : Module
+{
+    private readonly int _p;
+
+    /// <summary>Creates an uninitialised quantizer of <paramref name="bits"/> bits.</summary>
+    public LsqActivationQuantizer(int bits)
+    {
+        if (bits < 1 || bits > 16) throw new ArgumentOutOfRangeException(nameof(bits), bits, "activation bits must be 1..16");
+        Bits = bits;
+        _p = (1 << bits) - 1;
+        Step = RegisterParameter("step", Tensor.Zeros(1));
+    }
+
+    /// <summary>Activation width.</summary>
+    public int Bits { get; }
+
+    /// <summary>The learnable step s.</summary>
+    public Tensor Step { get; }
+
+    /// <summary>True once the step is set.</summary>
+    public bool Initialized => Step.Data[0] > 0;
+
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor x)
+    {
+        var xd = x.Data;
+        if (!Initialized)
+        {
+            if (!Training) throw new InvalidOperationException("activation quantizer used in eval mode before its step was initialised by a training batch");
+            double sum = 0;
+            for (int i = 0; i < xd.Length; i++) sum += Math.Abs(xd[i]);
+            Step.Data[0] = (float)Math.Max(2 * (sum / Math.Max(1, xd.Length)) / Math.Sqrt(_p), 1e-6);
+        }
+        float s = Step.Data[0];
+        int p = _p;
+        var y = Tensor.RentBuffer(xd.Length);
+        for (int i = 0; i < xd.Length; i++) y[i] = Math.Clamp(Rounding.HalfUp(xd[i] / s), 0f, p) * s;
+        int features = x.Numel / Math.Max(1, x.Dim(0));
+        float gScale = (float)(1.0 / Math.Sqrt((double)features * p));
+        var step = Step;
+        return Tensor.FromOp(x.Shape, y, [x, step], result =>
+        {
+            var g = result.Grad!;
+            float[]? gx = x.RequiresGrad ? x.EnsureGrad() : null;
+            float acc = 0;
+            for (int i = 0; i < xd.Length; i++)
+            {
+                float v = xd[i] / s;
+                float gi = g[i];
+                if (v < 0) continue; // below the range: dq/ds = n = 0, dq/dx = 0
+                if (v > p) { acc += gi * p; continue; }
+                acc += gi * (Rounding.HalfUp(v) - v);
+                if (gx != null) gx[i] += gi;
+            }
+            if (step.RequiresGrad) step.EnsureGrad()[0] += acc * gScale;
+        });
+    }
+}

@@ -1,0 +1,20 @@
+namespace QuantHdl.Verification.Fuzz;
+
+/// <summary>
+/// The outcome of a fuzz run: networks run, draws the validators rejected along the way, failures,
+/// streams that saw backpressure in the stall runs, and the throughput.
+/// </summary>
+public sealed record FuzzSummary(
+    int Networks,
+    long Rejected,
+    IReadOnlyList<FuzzFailure> Failures,
+    long StreamsBackpressured,
+    long Streams,
+    TimeSpan Elapsed)
+{
+    /// <summary>True when no network failed.</summary>
+    public bool Passed => Failures.Count == 0;
+
+    /// <summary>Networks per minute of wall-clock time.</summary>
+    public double NetworksPerMinute => Elapsed.TotalMinutes > 0 ? Networks / Elapsed.TotalMinutes : 0;
+}
