@@ -25,9 +25,14 @@ internal static partial class CliRunner
     public static Process Start(string? cwd, IReadOnlyDictionary<string, string>? env, params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "quanthdl.dll");
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // A test run started in the background (`cmd &`, nohup) inherits SIGINT as ignored, and the .NET
+        // runtime keeps an inherited SIG_IGN, so Ctrl-C would never reach the CLI. env resets SIGINT to its
+        // default and execs dotnet in the same process, so p.Id is still the CLI's.
+        var psi = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (cwd is not null) psi.WorkingDirectory = cwd;
         foreach (var (k, v) in env ?? new Dictionary<string, string>()) psi.Environment[k] = v;
+        psi.ArgumentList.Add("--default-signal=INT");
+        psi.ArgumentList.Add("dotnet");
         psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         return Process.Start(psi)!;
