@@ -1,6 +1,6 @@
 // Testbench for maxpool.v: N_FRAME frames of H*W*C codes stream in as beats of LANES elements; every
 // output beat is written to +out. Scaffolding (plusargs +xin +out +seed +pin +pout, stalls, hold
-// check, timeout, CYCLES) is tb_common.vh. PoolBlockTests compares the output with PoolKernels.MaxPool.
+// check, timeout, CYCLES) is tb_common.vh. PoolBlockTests compares the output with MaxPoolKernel.MaxPool.
 module tb_maxpool;
     parameter integer H = 4;
     parameter integer W = 4;

@@ -1,7 +1,7 @@
 // Testbench for pool_sum.v: N_FRAME frames of H*W*C codes stream in as beats of LANES elements;
 // every output beat is written to +out. Scaffolding (plusargs +xin +out +seed +pin +pout, stalls,
 // hold check, timeout, CYCLES) is tb_common.vh. PoolBlockTests compares the output with
-// PoolKernels.AvgPool.
+// AvgPoolKernel.AvgPool.
 module tb_pool_sum;
     parameter integer H = 4;
     parameter integer W = 4;

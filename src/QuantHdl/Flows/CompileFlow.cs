@@ -103,14 +103,13 @@ public static class CompileFlow
         var cycles = QuantHdl.Hardware.CycleModel.PerNode(graph).ToDictionary(p => p.Node, p => p.Cycles);
         foreach (var node in graph.Nodes)
         {
-            string? what = node.Op switch
+            string? what = node.Op.Kind switch
             {
-                ConvOp c => $"conv {c.InC}x{c.InH}x{c.InW} k{c.K}" + (c.Stride > 1 ? $" s{c.Stride}" : "") + (c.Pad > 0 ? $" p{c.Pad}" : "") + (c.Groups > 1 ? $" g{c.Groups}" : "") +
-                            $" -> {c.OutC}x{c.OutH}x{c.OutW} {c.Mvu.Weight}, acc s{c.Mvu.AccBits}, out {node.OutType}, fold {c.Mvu.Fold}",
-                DenseOp d => $"{d.In}x{d.Out} {d.Weight}, acc s{d.AccBits}, out {node.OutType}, fold {d.Fold}",
-                MaxPoolOp p => $"max pool {p.K}x{p.K} of {p.C}x{p.InH}x{p.InW}, out {node.OutType}",
-                AvgPoolOp p => $"average pool {p.KH}x{p.KW} of {p.C}x{p.InH}x{p.InW}, {p.SumBits}-bit sums, out {node.OutType}",
-                _ => null,
+                OpKind.Conv => Describe(node, (ConvOp)node.Op),
+                OpKind.Dense => Describe(node, (DenseOp)node.Op),
+                OpKind.MaxPool => Describe(node, (MaxPoolOp)node.Op),
+                OpKind.AvgPool => Describe(node, (AvgPoolOp)node.Op),
+                OpKind.Input => null,
             };
             if (what is not null) r.Info($"{node.Name}: {what} ({cycles[node.Name]} cycles/frame)");
         }
@@ -121,4 +120,14 @@ public static class CompileFlow
             : $"wrote {Path.Combine(buildDir, IrFile)}, the RTL and {n} test vectors");
         return graph;
     }
+
+    private static string Describe(IrNode n, ConvOp c) =>
+        $"conv {c.InC}x{c.InH}x{c.InW} k{c.K}" + (c.Stride > 1 ? $" s{c.Stride}" : "") + (c.Pad > 0 ? $" p{c.Pad}" : "") + (c.Groups > 1 ? $" g{c.Groups}" : "") +
+        $" -> {c.OutC}x{c.OutH}x{c.OutW} {c.Mvu.Weight}, acc s{c.Mvu.AccBits}, out {n.OutType}, fold {c.Mvu.Fold}";
+
+    private static string Describe(IrNode n, DenseOp d) => $"{d.In}x{d.Out} {d.Weight}, acc s{d.AccBits}, out {n.OutType}, fold {d.Fold}";
+
+    private static string Describe(IrNode n, MaxPoolOp p) => $"max pool {p.K}x{p.K} of {p.C}x{p.InH}x{p.InW}, out {n.OutType}";
+
+    private static string Describe(IrNode n, AvgPoolOp p) => $"average pool {p.KH}x{p.KW} of {p.C}x{p.InH}x{p.InW}, {p.SumBits}-bit sums, out {n.OutType}";
 }

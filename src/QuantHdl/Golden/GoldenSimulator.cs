@@ -1,5 +1,6 @@
 using QuantHdl.Compiler.Ir;
 using QuantHdl.Arithmetic;
+using QuantHdl.Golden.Kernels;
 
 namespace QuantHdl.Golden;
 
@@ -10,7 +11,9 @@ namespace QuantHdl.Golden;
 public sealed class GoldenSimulator
 {
     private readonly IrGraph _graph;
-    private readonly Func<long[][], int, long[]>[] _steps;
+    private readonly IKernel[] _kernels;
+    // The index of the node each node reads; the input node reads the sample.
+    private readonly int[] _sources;
 
     /// <summary>Validates the graph and prepares one kernel per node.</summary>
     public GoldenSimulator(IrGraph graph)
@@ -18,27 +21,23 @@ public sealed class GoldenSimulator
         IrValidator.Check(graph);
         _graph = graph;
         var index = graph.Nodes.Select((n, i) => (n.Name, i)).ToDictionary(t => t.Name, t => t.i);
-        _steps = graph.Nodes.Select(n => Step(n, graph, index)).ToArray();
+        _sources = graph.Nodes.Select(n => n.Inputs.Length == 0 ? -1 : index[n.Inputs[0]]).ToArray();
+        _kernels = graph.Nodes.Select((n, i) => KernelFor(n, _sources[i] < 0 ? n.OutType : graph.Nodes[_sources[i]].OutType)).ToArray();
     }
 
     /// <summary>The graph being simulated.</summary>
     public IrGraph Graph => _graph;
 
-    /// <summary>One output array per node in graph order; element 0 is the input itself.</summary>
+    /// <summary>One output array per node in graph order; element 0 is (a copy of) the input.</summary>
     public static long[][] Run(IrGraph g, long[] input) => new GoldenSimulator(g).Run(input, 0);
 
     /// <summary>Runs one sample; <paramref name="sample"/> only labels error messages.</summary>
     public long[][] Run(long[] input, int sample)
     {
         var outs = new long[_graph.Nodes.Length][];
-        var inputNode = _graph.Nodes[0];
-        if (input.Length != inputNode.OutSize)
-            throw new ArgumentException($"input has {input.Length} elements, the graph's input '{inputNode.Name}' expects {inputNode.OutSize}");
-        foreach (var v in input)
-            if (!inputNode.OutType.Fits(v))
-                throw new IntegerOverflowException($"input {inputNode.Name}, sample {sample}: value {v} does not fit {inputNode.OutType}");
-        outs[0] = input;
-        for (int i = 1; i < outs.Length; i++) outs[i] = _steps[i](outs, sample);
+        // The validator puts the input node first; its kernel checks the sample.
+        outs[0] = _kernels[0].Run(input, sample);
+        for (int i = 1; i < outs.Length; i++) outs[i] = _kernels[i].Run(outs[_sources[i]], sample);
         return outs;
     }
 
@@ -53,45 +52,16 @@ public sealed class GoldenSimulator
         return best;
     }
 
-    private static Func<long[][], int, long[]> Step(IrNode n, IrGraph g, Dictionary<string, int> index) => n.Op switch
+    /// <summary>
+    /// The one dispatch of the golden simulator: each op kind's kernel lives in
+    /// <c>Golden/Kernels/&lt;Kind&gt;Kernel.cs</c>. <paramref name="input"/> is the type of the edge the node reads.
+    /// </summary>
+    internal static IKernel KernelFor(IrNode n, IntType input) => n.Op.Kind switch
     {
-        InputOp => (outs, _) => outs[0],
-        DenseOp => MakeDense(n, g.Nodes[index[n.Inputs[0]]], index[n.Inputs[0]]),
-        ConvOp => MakeConv(n, g.Nodes[index[n.Inputs[0]]], index[n.Inputs[0]]),
-        MaxPoolOp p => MakeMaxPool(p, index[n.Inputs[0]]),
-        AvgPoolOp p => MakeAvgPool(n, p, index[n.Inputs[0]]),
-        _ => throw new IrException($"node {n.Name}: the golden simulator has no kernel for {n.Op.GetType().Name}"),
+        OpKind.Input => new InputKernel(n),
+        OpKind.Dense => new DenseKernel(n, input),
+        OpKind.Conv => new ConvKernel(n, input),
+        OpKind.MaxPool => new MaxPoolKernel(n),
+        OpKind.AvgPool => new AvgPoolKernel(n),
     };
-
-    private static Func<long[][], int, long[]> MakeConv(IrNode n, IrNode src, int srcIndex)
-    {
-        var k = new ConvKernel(n, src.OutType);
-        return (outs, sample) => k.Run(outs[srcIndex], sample);
-    }
-
-    private static Func<long[][], int, long[]> MakeMaxPool(MaxPoolOp p, int srcIndex) =>
-        (outs, _) => PoolKernels.MaxPool(outs[srcIndex], p.InH, p.InW, p.C, p.K);
-
-    private static Func<long[][], int, long[]> MakeAvgPool(IrNode n, AvgPoolOp p, int srcIndex)
-    {
-        var sum = IntType.U(p.SumBits);
-        var prod = IntType.S(RequantMath.ProductBits(p.SumBits + 1, p.MultiplierBits));
-        return (outs, sample) =>
-        {
-            var s = PoolKernels.WindowSum(outs[srcIndex], p.InH, p.InW, p.C, p.KH, p.KW);
-            for (int i = 0; i < s.Length; i++)
-            {
-                if (!sum.Fits(s[i])) throw new IntegerOverflowException($"layer {n.Name}, sample {sample}, element {i}: window sum {s[i]} leaves {sum}");
-                if (!prod.Fits(s[i] * p.M0)) throw new IntegerOverflowException($"layer {n.Name}, sample {sample}, element {i}: requant product leaves {prod}");
-                s[i] = RequantMath.Apply(s[i], p.M0, p.Shift, 0, n.OutType.Max);
-            }
-            return s;
-        };
-    }
-
-    private static Func<long[][], int, long[]> MakeDense(IrNode n, IrNode src, int srcIndex)
-    {
-        var k = new DenseKernel(n, src.OutType);
-        return (outs, sample) => k.Run(outs[srcIndex], sample);
-    }
 }

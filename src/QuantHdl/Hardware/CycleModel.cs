@@ -12,15 +12,35 @@ public static class CycleModel
 {
     /// <summary>Cycles per frame of every node, in graph order.</summary>
     public static IReadOnlyList<(string Node, long Cycles)> PerNode(IrGraph g) =>
-        g.Nodes.Select(n => (n.Name, n.Op switch
-        {
-            InputOp i => (long)i.Size / i.Lanes,
-            DenseOp d => (long)(d.In / d.Fold.Simd) * (d.Out / d.Fold.Pe),
-            ConvOp c => (long)c.OutH * c.OutW * (c.Mvu.In / c.Mvu.Fold.Simd) * (c.Mvu.Out / c.Mvu.Fold.Pe),
-            MaxPoolOp p => (long)p.InH * p.InW * p.C / Source(g, n).OutLanes,
-            AvgPoolOp p => (long)p.InH * p.InW * p.C / Source(g, n).OutLanes,
-            _ => throw new IrException($"node {n.Name}: no cycle model for {n.Op.GetType().Name}"),
-        })).ToList();
+        g.Nodes.Select(n => (n.Name, Of(g, n))).ToList();
+
+    /// <summary>
+    /// Cycles per frame of node <paramref name="n"/> of <paramref name="g"/>: the one dispatch of the cycle model,
+    /// to the per-kind functions below.
+    /// </summary>
+    public static long Of(IrGraph g, IrNode n) => n.Op.Kind switch
+    {
+        OpKind.Input => Input((InputOp)n.Op),
+        OpKind.Dense => Dense((DenseOp)n.Op),
+        OpKind.Conv => Conv((ConvOp)n.Op),
+        OpKind.MaxPool => MaxPool((MaxPoolOp)n.Op, Source(g, n)),
+        OpKind.AvgPool => AvgPool((AvgPoolOp)n.Op, Source(g, n)),
+    };
+
+    /// <summary>One beat of the input stream per cycle.</summary>
+    private static long Input(InputOp i) => (long)i.Size / i.Lanes;
+
+    /// <summary>In/SIMD x Out/PE cycles per frame (§6).</summary>
+    private static long Dense(DenseOp d) => (long)(d.In / d.Fold.Simd) * (d.Out / d.Fold.Pe);
+
+    /// <summary>The matrix's cycles once per output pixel (§7).</summary>
+    private static long Conv(ConvOp c) => (long)c.OutH * c.OutW * Dense(c.Mvu);
+
+    /// <summary>One input beat per cycle (§8).</summary>
+    private static long MaxPool(MaxPoolOp p, IrNode src) => (long)p.InH * p.InW * p.C / src.OutLanes;
+
+    /// <summary>One input beat per cycle (§8).</summary>
+    private static long AvgPool(AvgPoolOp p, IrNode src) => (long)p.InH * p.InW * p.C / src.OutLanes;
 
     /// <summary>The analytic initiation interval: the cycles of the slowest node, and its name.</summary>
     public static (long Cycles, string Bottleneck) InitiationInterval(IrGraph g)

@@ -87,22 +87,15 @@ public sealed class RtlEmitter
         string prefix = ModulePrefix(graph.Name);
         string top = prefix + "_top";
         var files = new List<(string, string)>();
-        bool spatial = graph.Nodes.Any(n => n.Op is ConvOp or MaxPoolOp or AvgPoolOp);
+        bool spatial = graph.Nodes.Any(n => UsesConvBlocks(n.Op.Kind));
         foreach (var block in spatial ? MvuBlocks.Concat(ConvBlocks).Order(StringComparer.Ordinal) : MvuBlocks.AsEnumerable())
             files.Add(($"rtl/{block}", Normalize(File.ReadAllText(Path.Combine(_assets.HdlDir, block)))));
         for (int i = 1; i < graph.Nodes.Length; i++)
         {
             var n = graph.Nodes[i];
             var src = graph.Nodes[i - 1];
-            var text = n.Op switch
-            {
-                DenseOp d => _layer.Render(LayerModel(graph, n, d, null, src, prefix)),
-                ConvOp c => _layer.Render(LayerModel(graph, n, c.Mvu, c, src, prefix)),
-                MaxPoolOp p => _maxPool.Render(MaxPoolModel(graph, n, p, src, prefix)),
-                AvgPoolOp p => _avgPool.Render(AvgPoolModel(graph, n, p, src, prefix)),
-                _ => throw new IrException($"node {n.Name}: the RTL emitter has no block for {n.Op.GetType().Name}"),
-            };
-            files.Add(($"rtl/{prefix}_{n.Name}.v", text));
+            if (Module(graph, n, src, prefix) is string text)
+                files.Add(($"rtl/{prefix}_{n.Name}.v", text));
         }
         files.Add(($"rtl/{top}.v", _top.Render(TopModel(graph, prefix, top))));
         var rtlFiles = files.Select(f => f.Item1).ToList();
@@ -118,6 +111,30 @@ public sealed class RtlEmitter
         files.Add(("design.json", DesignJson(design)));
         return files;
     }
+
+    /// <summary>
+    /// The one dispatch of the emitter: the Verilog module of node <paramref name="n"/>, reading
+    /// <paramref name="src"/>. Each op kind's emitter is its template model below and its template:
+    /// Dense and Conv, <see cref="LayerModel"/> with templates/layer.v.hbs (a conv adds the sliding-window
+    /// unit); MaxPool, <see cref="MaxPoolModel"/> with templates/maxpool.v.hbs; AvgPool,
+    /// <see cref="AvgPoolModel"/> with templates/avgpool.v.hbs. The input has no module of its own (null):
+    /// it is the top level's input port (<see cref="TopModel"/>, templates/top.v.hbs).
+    /// </summary>
+    internal string? Module(IrGraph g, IrNode n, IrNode src, string prefix) => n.Op.Kind switch
+    {
+        OpKind.Input => null,
+        OpKind.Dense => _layer.Render(LayerModel(g, n, (DenseOp)n.Op, null, src, prefix)),
+        OpKind.Conv => _layer.Render(LayerModel(g, n, ((ConvOp)n.Op).Mvu, (ConvOp)n.Op, src, prefix)),
+        OpKind.MaxPool => _maxPool.Render(MaxPoolModel(g, n, (MaxPoolOp)n.Op, src, prefix)),
+        OpKind.AvgPool => _avgPool.Render(AvgPoolModel(g, n, (AvgPoolOp)n.Op, src, prefix)),
+    };
+
+    /// <summary>Whether an op kind's module is built from <see cref="ConvBlocks"/>, so the design copies them.</summary>
+    private static bool UsesConvBlocks(OpKind kind) => kind switch
+    {
+        OpKind.Conv or OpKind.MaxPool or OpKind.AvgPool => true,
+        OpKind.Input or OpKind.Dense => false,
+    };
 
     /// <summary>The Verilog identifier prefix of a graph's modules: its name with every other character replaced by '_'.</summary>
     public static string ModulePrefix(string graphName)

@@ -31,24 +31,22 @@ public static class RtlValidator
             var src = g.Nodes[i - 1];
             if (n.Inputs.Length != 1 || n.Inputs[0] != src.Name)
                 throw new IrException($"node {n.Name}: reads [{string.Join(", ", n.Inputs)}], but the RTL emitter only builds a chain in which every node reads the node before it ('{src.Name}'); reorder the graph or remove the branch");
-            switch (n.Op)
-            {
-                case DenseOp d:
-                    CheckDense(n, d, src);
-                    break;
-                case ConvOp c:
-                    CheckDense(n, c.Mvu, src);
-                    break;
-                case MaxPoolOp or AvgPoolOp:
-                    break; // hdl/maxpool.v and hdl/pool_sum.v take every shape the IR validator accepts
-
-                case InputOp:
-                    throw new IrException($"node {n.Name}: an input node may only come first");
-                default:
-                    throw new IrException($"node {n.Name}: the RTL emitter has no block for {n.Op.GetType().Name}");
-            }
+            LimitsOf(n.Op.Kind)(n, src);
         }
     }
+
+    /// <summary>
+    /// The one dispatch of the RTL limits: what each op kind's emitter (see <see cref="RtlEmitter"/>) cannot
+    /// implement, for a node and the node before it.
+    /// </summary>
+    private static Action<IrNode, IrNode> LimitsOf(OpKind kind) => kind switch
+    {
+        OpKind.Dense => (n, src) => CheckDense(n, (DenseOp)n.Op, src),
+        OpKind.Conv => (n, src) => CheckDense(n, ((ConvOp)n.Op).Mvu, src),
+        // hdl/maxpool.v and hdl/pool_sum.v take every shape the IR validator accepts.
+        OpKind.MaxPool or OpKind.AvgPool => (_, _) => { },
+        OpKind.Input => (n, _) => throw new IrException($"node {n.Name}: an input node may only come first"),
+    };
 
     private static void CheckDense(IrNode n, DenseOp d, IrNode src)
     {

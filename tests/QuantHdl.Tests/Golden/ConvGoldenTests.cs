@@ -1,4 +1,5 @@
 using QuantHdl.Golden;
+using QuantHdl.Golden.Kernels;
 using QuantHdl.Compiler.Ir;
 using QuantHdl.Tests.Hdl;
 using QuantHdl.Tests.Reference;
@@ -18,18 +19,23 @@ public class ConvGoldenTests
         for (int t = 1; t < g.Nodes.Length; t++)
         {
             var x = outs[t - 1];
-            outs[t] = g.Nodes[t].Op switch
+            var op = g.Nodes[t].Op;
+            outs[t] = op.Kind switch
             {
-                DenseOp d => IntegerReference.Dense(d, x),
-                ConvOp c => ConvReference(c, x),
-                MaxPoolOp p => PoolReference(x, p.InH, p.InW, p.C, p.K, p.K, w => w.Max()),
-                AvgPoolOp p => PoolReference(x, p.InH, p.InW, p.C, p.KH, p.KW,
-                    w => (long)IntegerReference.Requant(w.Sum(), p.M0, p.Shift, 0, g.Nodes[t].OutType.Max)),
-                _ => throw new InvalidOperationException(),
+                OpKind.Dense => IntegerReference.Dense((DenseOp)op, x),
+                OpKind.Conv => ConvReference((ConvOp)op, x),
+                OpKind.MaxPool => MaxPoolReference((MaxPoolOp)op, x),
+                OpKind.AvgPool => AvgPoolReference((AvgPoolOp)op, x, g.Nodes[t].OutType.Max),
+                OpKind.Input => throw new InvalidOperationException($"node {g.Nodes[t].Name}: an input after the first node"),
             };
         }
         return outs;
     }
+
+    private static long[] MaxPoolReference(MaxPoolOp p, long[] x) => PoolReference(x, p.InH, p.InW, p.C, p.K, p.K, w => w.Max());
+
+    private static long[] AvgPoolReference(AvgPoolOp p, long[] x, long hi) =>
+        PoolReference(x, p.InH, p.InW, p.C, p.KH, p.KW, w => (long)IntegerReference.Requant(w.Sum(), p.M0, p.Shift, 0, hi));
 
     private static long[] ConvReference(ConvOp c, long[] x)
     {

@@ -1,5 +1,6 @@
 using QuantHdl.Compiler.Freeze;
 using QuantHdl.Golden;
+using QuantHdl.Golden.Kernels;
 using QuantHdl.Compiler.Ir;
 using QuantHdl.Compiler.Passes;
 using QuantHdl.Arithmetic;

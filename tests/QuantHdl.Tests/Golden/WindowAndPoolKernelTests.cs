@@ -1,4 +1,5 @@
 using QuantHdl.Golden;
+using QuantHdl.Golden.Kernels;
 
 namespace QuantHdl.Tests.Golden;
 
@@ -52,7 +53,7 @@ public class WindowAndPoolKernelTests
     {
         // 3 x 3 frame, 2 channels, K = 2: one window over rows/cols 0..1; row 2 and column 2 are dropped.
         long[] x = [1, 9, 5, 0, 99, 99, 3, 2, 4, 8, 99, 99, 99, 99, 99, 99, 99, 99];
-        Assert.Equal([5, 9], PoolKernels.MaxPool(x, 3, 3, 2, 2));
+        Assert.Equal([5, 9], MaxPoolKernel.MaxPool(x, 3, 3, 2, 2));
     }
 
     [Fact]
@@ -60,11 +61,11 @@ public class WindowAndPoolKernelTests
     {
         // 2 x 4 frame, 1 channel, K = 2: windows {1,2,5,6} = 14 and {3,4,7,8} = 22.
         long[] x = [1, 2, 3, 4, 5, 6, 7, 8];
-        Assert.Equal([14, 22], PoolKernels.WindowSum(x, 2, 4, 1, 2, 2));
+        Assert.Equal([14, 22], AvgPoolKernel.WindowSum(x, 2, 4, 1, 2, 2));
         // Average: M0 / 2^k = 1/4 exactly (M0 = 1, k = 2): round half up 3.5 -> 4, 5.5 -> 6.
-        Assert.Equal([4, 6], PoolKernels.AvgPool(x, 2, 4, 1, 2, 2, 1, 2, 0, 15));
+        Assert.Equal([4, 6], AvgPoolKernel.AvgPool(x, 2, 4, 1, 2, 2, 1, 2, 0, 15));
         // Global: the whole 2 x 4 frame is one window, 36; clamped to hi = 3 after /8 = 4.5 -> 5.
-        Assert.Equal([36], PoolKernels.WindowSum(x, 2, 4, 1, 2, 4));
-        Assert.Equal([3], PoolKernels.AvgPool(x, 2, 4, 1, 2, 4, 1, 3, 0, 3));
+        Assert.Equal([36], AvgPoolKernel.WindowSum(x, 2, 4, 1, 2, 4));
+        Assert.Equal([3], AvgPoolKernel.AvgPool(x, 2, 4, 1, 2, 4, 1, 3, 0, 3));
     }
 }

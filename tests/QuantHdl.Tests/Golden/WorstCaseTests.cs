@@ -1,5 +1,6 @@
 using System.Numerics;
 using QuantHdl.Golden;
+using QuantHdl.Golden.Kernels;
 using QuantHdl.Compiler.Ir;
 using QuantHdl.Compiler.Passes;
 using QuantHdl.Tests.Reference;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using QuantHdl.Golden;
+using QuantHdl.Golden.Kernels;
 using QuantHdl.Compiler.Ir;
 using QuantHdl.Verification.Verilator;
 using QuantHdl.Arithmetic;
@@ -7,8 +8,8 @@ using QuantHdl.Arithmetic;
 namespace QuantHdl.Tests.Hdl;
 
 /// <summary>
-/// hdl/maxpool.v and hdl/pool_sum.v under Icarus (tb_maxpool.v, tb_pool_sum.v) against PoolKernels.MaxPool
-/// and PoolKernels.AvgPool (§8): several frames back to back with random codes, with and without random
+/// hdl/maxpool.v and hdl/pool_sum.v under Icarus (tb_maxpool.v, tb_pool_sum.v) against MaxPoolKernel.MaxPool
+/// and AvgPoolKernel.AvgPool (§8): several frames back to back with random codes, with and without random
 /// stalls, every output element and tlast compared by equality. The benches fail on an output beat that
 /// changes while held, on a beat beyond the expected ones, and on a deadlock.
 /// </summary>
@@ -53,7 +54,7 @@ public sealed class PoolBlockTests
 
         int frame = h * w * c, outLen = (h / k) * (w / k) * c;
         var expected = new List<long>();
-        for (int f = 0; f < Frames; f++) expected.AddRange(PoolKernels.MaxPool(xs.AsSpan(f * frame, frame), h, w, c, k));
+        for (int f = 0; f < Frames; f++) expected.AddRange(MaxPoolKernel.MaxPool(xs.AsSpan(f * frame, frame), h, w, c, k));
         HdlTestKit.AssertSameBeats(HdlTestKit.StreamBeats(expected, lanes, outLen), beats, $"maxpool {h}x{w}x{c} K={k} LANES={lanes}");
         if (stallPercent == 0) AssertOneBeatPerCycle(run, Frames * frame / lanes);
     }
@@ -108,7 +109,7 @@ public sealed class PoolBlockTests
         int frame = h * w * c, outLen = (h / kh) * (w / kw) * c;
         var expected = new List<long>();
         for (int f = 0; f < Frames; f++)
-            expected.AddRange(PoolKernels.AvgPool(xs.AsSpan(f * frame, frame), h, w, c, kh, kw, m0, shift, 0, hi));
+            expected.AddRange(AvgPoolKernel.AvgPool(xs.AsSpan(f * frame, frame), h, w, c, kh, kw, m0, shift, 0, hi));
         HdlTestKit.AssertSameBeats(HdlTestKit.StreamBeats(expected, lanes, outLen), beats,
             $"pool_sum {h}x{w}x{c} {kh}x{kw} LANES={lanes} M0={m0} k={shift}");
         // Guards the test itself: outputs that all clamp or all round to one value would prove little.

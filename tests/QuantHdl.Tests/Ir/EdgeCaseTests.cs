@@ -1,4 +1,5 @@
 using QuantHdl.Golden;
+using QuantHdl.Golden.Kernels;
 using QuantHdl.Compiler.Ir;
 using QuantHdl.Arithmetic;
 using QuantHdl.Compiler.Freeze;

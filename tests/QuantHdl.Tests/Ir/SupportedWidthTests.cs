@@ -1,6 +1,7 @@
 using System.Numerics;
 using QuantHdl.Compiler.Freeze;
 using QuantHdl.Golden;
+using QuantHdl.Golden.Kernels;
 using QuantHdl.Compiler.Ir;
 using QuantHdl.Models;
 using QuantHdl.Quantization;

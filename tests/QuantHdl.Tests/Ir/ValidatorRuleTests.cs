@@ -10,7 +10,11 @@ namespace QuantHdl.Tests.Ir;
 /// </summary>
 public class ValidatorRuleTests
 {
-    private sealed record AlienOp : IrOp;
+    /// <summary>An op outside the closed set: its kind is no named <see cref="OpKind"/>.</summary>
+    private sealed record AlienOp : IrOp
+    {
+        public override OpKind Kind => (OpKind)(-1);
+    }
 
     // input u8[8] -> fc1 (8 -> 6, u4) -> fc2 (6 -> 4, s16), post:4, folding 1x1.
     private static readonly IrGraph Valid = Freezer.Freeze(TestModels.RandomMlp(3, new WeightSpec(WeightCode.Post, 4), 4, 8, 6, 4));

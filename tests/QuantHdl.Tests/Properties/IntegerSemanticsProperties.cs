@@ -1,6 +1,7 @@
 using System.Numerics;
 using CsCheck;
 using QuantHdl.Golden;
+using QuantHdl.Golden.Kernels;
 using QuantHdl.Compiler.Ir;
 using QuantHdl.Tests.Reference;
 using QuantHdl.Arithmetic;

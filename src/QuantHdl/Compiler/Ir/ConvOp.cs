@@ -11,6 +11,10 @@ namespace QuantHdl.Compiler.Ir;
 /// </summary>
 public sealed record ConvOp(int InH, int InW, int InC, int K, int Stride, int Pad, int Groups, DenseOp Mvu) : IrOp
 {
+    /// <inheritdoc/>
+    [JsonIgnore]
+    public override OpKind Kind => OpKind.Conv;
+
     /// <summary>Output height, floor((InH + 2P - K)/S) + 1.</summary>
     [JsonIgnore]
     public int OutH => (InH + 2 * Pad - K) / Stride + 1;

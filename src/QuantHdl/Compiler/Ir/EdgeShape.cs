@@ -7,16 +7,26 @@ public sealed record EdgeShape(int H, int W, int C)
     public long Size => (long)H * W * C;
 
     /// <summary>The shape of <paramref name="n"/>'s output edge, from its op.</summary>
-    public static EdgeShape Of(IrNode n) => n.Op switch
+    public static EdgeShape Of(IrNode n)
     {
-        InputOp i => new EdgeShape(i.Height, i.Width, i.Size / Math.Max(1, i.Height * i.Width)),
-        DenseOp d => new EdgeShape(1, 1, d.Out),
-        ConvOp c => new EdgeShape(c.OutH, c.OutW, c.OutC),
-        MaxPoolOp p => new EdgeShape(p.InH / p.K, p.InW / p.K, p.C),
-        AvgPoolOp p => new EdgeShape(p.InH / p.KH, p.InW / p.KW, p.C),
-        null => throw new IrException($"node {n.Name}: missing op"),
-        _ => throw new IrException($"node {n.Name}: op {n.Op.GetType().Name} has no edge shape"),
-    };
+        var op = n.Op ?? throw new IrException($"node {n.Name}: missing op");
+        return op.Kind switch
+        {
+            OpKind.Input => Shape((InputOp)op),
+            OpKind.Dense => new EdgeShape(1, 1, ((DenseOp)op).Out),
+            OpKind.Conv => Shape((ConvOp)op),
+            OpKind.MaxPool => Shape((MaxPoolOp)op),
+            OpKind.AvgPool => Shape((AvgPoolOp)op),
+        };
+    }
+
+    private static EdgeShape Shape(InputOp i) => new(i.Height, i.Width, i.Size / Math.Max(1, i.Height * i.Width));
+
+    private static EdgeShape Shape(ConvOp c) => new(c.OutH, c.OutW, c.OutC);
+
+    private static EdgeShape Shape(MaxPoolOp p) => new(p.InH / p.K, p.InW / p.K, p.C);
+
+    private static EdgeShape Shape(AvgPoolOp p) => new(p.InH / p.KH, p.InW / p.KW, p.C);
 
     /// <inheritdoc/>
     public override string ToString() => $"{H}x{W}x{C}";

@@ -3,14 +3,22 @@ using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Compiler.Ir;
 
-/// <summary>The closed set of IR operations. Every consumer switches over these exhaustively.</summary>
+/// <summary>
+/// The closed set of IR operations. Consumers switch over <see cref="Kind"/>, never over the CLR type, so the
+/// compiler checks that every kind is handled.
+/// </summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "op")]
 [JsonDerivedType(typeof(InputOp), "input")]
 [JsonDerivedType(typeof(DenseOp), "dense")]
 [JsonDerivedType(typeof(ConvOp), "conv")]
 [JsonDerivedType(typeof(MaxPoolOp), "maxpool")]
 [JsonDerivedType(typeof(AvgPoolOp), "avgpool")]
-public abstract record IrOp;
+public abstract record IrOp
+{
+    /// <summary>This op's kind, for exhaustive dispatch. Not serialized: the "op" discriminator names the kind in ir.json.</summary>
+    [JsonIgnore]
+    public abstract OpKind Kind { get; }
+}
 
 /// <summary>
 /// The network input stream: <paramref name="Size"/> elements of <paramref name="Type"/> at real scale
@@ -20,6 +28,10 @@ public abstract record IrOp;
 /// </summary>
 public sealed record InputOp(int Size, IntType Type, double Scale, int Lanes) : IrOp
 {
+    /// <inheritdoc/>
+    [JsonIgnore]
+    public override OpKind Kind => OpKind.Input;
+
     /// <summary>Frame height in pixels (1 for a flat vector).</summary>
     public int Height { get; init; } = 1;
 
@@ -43,6 +55,10 @@ public sealed record DenseOp(
     int AccBits,
     Folding Fold) : IrOp
 {
+    /// <inheritdoc/>
+    [JsonIgnore]
+    public override OpKind Kind => OpKind.Dense;
+
     /// <summary>The weights as the arithmetic core sees them, for the accumulator bound and the terms.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public WeightMatrix Matrix => new(In, Out, Weight, SqrtFracBits, Weights, Bias);

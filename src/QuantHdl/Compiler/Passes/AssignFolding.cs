@@ -23,11 +23,31 @@ public sealed class AssignFolding(int maxMacsPerCycle = 64, IReadOnlyDictionary<
     /// <summary>A layer's matrix: In x Out, run Pixels times per frame, SIMD dividing SimdDivisor.</summary>
     private readonly record struct Matrix(int In, int Out, long Pixels, int SimdDivisor);
 
-    private static Matrix? MatrixOf(IrOp op) => op switch
+    private static Matrix? MatrixOf(IrOp op) => op.Kind switch
     {
-        DenseOp d => new Matrix(d.In, d.Out, 1, d.In),
-        ConvOp c => new Matrix(c.Mvu.In, c.Mvu.Out, (long)c.OutH * c.OutW, c.InC),
-        _ => null,
+        OpKind.Dense => DenseMatrix((DenseOp)op),
+        OpKind.Conv => ConvMatrix((ConvOp)op),
+        OpKind.Input or OpKind.MaxPool or OpKind.AvgPool => null,
+    };
+
+    private static Matrix DenseMatrix(DenseOp d) => new(d.In, d.Out, 1, d.In);
+
+    private static Matrix ConvMatrix(ConvOp c) => new(c.Mvu.In, c.Mvu.Out, (long)c.OutH * c.OutW, c.InC);
+
+    /// <summary>The folding of a layer with a matrix (<see cref="MatrixOf"/> not null); null for the other kinds.</summary>
+    private static Folding? FoldOf(IrOp op) => op.Kind switch
+    {
+        OpKind.Dense => ((DenseOp)op).Fold,
+        OpKind.Conv => ((ConvOp)op).Mvu.Fold,
+        OpKind.Input or OpKind.MaxPool or OpKind.AvgPool => null,
+    };
+
+    /// <summary><paramref name="op"/> with its matrix folded by <paramref name="fold"/>; the other kinds have no matrix to fold.</summary>
+    private static IrOp WithFold(IrOp op, Folding fold) => op.Kind switch
+    {
+        OpKind.Dense => ((DenseOp)op) with { Fold = fold },
+        OpKind.Conv => ((ConvOp)op) with { Mvu = ((ConvOp)op).Mvu with { Fold = fold } },
+        OpKind.Input or OpKind.MaxPool or OpKind.AvgPool => op,
     };
 
     /// <summary>Cycles per frame of a matrix at a folding: Pixels * (In/SIMD) * (Out/PE) (integer-semantics §6).</summary>
@@ -48,38 +68,34 @@ public sealed class AssignFolding(int maxMacsPerCycle = 64, IReadOnlyDictionary<
             if (MatrixOf(nodes[i].Op) is not Matrix m) continue;
             var fold = ov.TryGetValue(nodes[i].Name, out var f) ? f : Smallest(m, target, MaxMacsPerCycle);
             if (m.In % fold.Simd != 0 || m.Out % fold.Pe != 0 || m.SimdDivisor % fold.Simd != 0)
-                throw new IrException(nodes[i].Op is ConvOp
+                throw new IrException(nodes[i].Op.Kind == OpKind.Conv
                     ? $"layer {nodes[i].Name}: folding {fold} does not fit; SIMD must divide the {m.SimdDivisor} input channels and PE the {m.Out} output channels"
                     : $"layer {nodes[i].Name}: folding {fold} does not divide {m.In}x{m.Out}; SIMD must divide In and PE must divide Out");
             nodes[i] = nodes[i] with
             {
-                Op = nodes[i].Op switch
-                {
-                    DenseOp d => d with { Fold = fold },
-                    ConvOp c => c with { Mvu = c.Mvu with { Fold = fold } },
-                    var other => other,
-                },
+                Op = WithFold(nodes[i].Op, fold),
                 OutLanes = fold.Pe,
             };
         }
         for (int i = 0; i < nodes.Length; i++)
-        {
-            switch (nodes[i].Op)
+            nodes[i] = nodes[i].Op.Kind switch
             {
                 // The input stream is as wide as its consumer's SIMD, so loading a frame takes In/SIMD beats.
-                case InputOp inp:
-                    var consumer = nodes.FirstOrDefault(n => n.Inputs.Contains(nodes[i].Name) && MatrixOf(n.Op) is not null);
-                    int lanes = consumer?.Op switch { DenseOp cd => cd.Fold.Simd, ConvOp cc => cc.Mvu.Fold.Simd, _ => inp.Lanes };
-                    nodes[i] = nodes[i] with { Op = inp with { Lanes = lanes }, OutLanes = lanes };
-                    break;
+                OpKind.Input => InputLanes(nodes, nodes[i]),
                 // Pools pass beats through at their input's width (nodes are in topological order).
-                case MaxPoolOp or AvgPoolOp:
-                    var src = nodes.First(n => n.Name == nodes[i].Inputs[0]);
-                    nodes[i] = nodes[i] with { OutLanes = src.OutLanes };
-                    break;
-            }
-        }
+                OpKind.MaxPool or OpKind.AvgPool => nodes[i] with { OutLanes = nodes.First(n => n.Name == nodes[i].Inputs[0]).OutLanes },
+                // A layer's lanes are its PE, set above.
+                OpKind.Dense or OpKind.Conv => nodes[i],
+            };
         return graph with { Nodes = nodes };
+    }
+
+    private static IrNode InputLanes(IrNode[] nodes, IrNode input)
+    {
+        var inp = (InputOp)input.Op;
+        var consumer = nodes.FirstOrDefault(n => n.Inputs.Contains(input.Name) && MatrixOf(n.Op) is not null);
+        int lanes = (consumer is null ? null : FoldOf(consumer.Op))?.Simd ?? inp.Lanes;
+        return input with { Op = inp with { Lanes = lanes }, OutLanes = lanes };
     }
 
     private static IEnumerable<Folding> Candidates(Matrix m, int budget) =>

@@ -15,18 +15,18 @@ public sealed class InferAccumulatorWidths : IPass
         var nodes = graph.Nodes.ToArray();
         for (int i = 0; i < nodes.Length; i++)
         {
-            if (nodes[i].Op is DenseOp d)
+            var n = nodes[i];
+            IntType Src() => nodes.First(s => s.Name == n.Inputs[0]).OutType;
+            nodes[i] = n.Op.Kind switch
             {
-                var src = nodes.First(n => n.Name == nodes[i].Inputs[0]);
-                nodes[i] = nodes[i] with { Op = d with { AccBits = AccumulatorBound.RequiredBits(d.Matrix, src.OutType) } };
-            }
-            else if (nodes[i].Op is ConvOp c)
-            {
+                OpKind.Dense => n with { Op = Exact((DenseOp)n.Op, Src()) },
                 // §7: a conv's accumulator is its window matrix's, whose zero (off-group) weights add nothing.
-                var src = nodes.First(n => n.Name == nodes[i].Inputs[0]);
-                nodes[i] = nodes[i] with { Op = c with { Mvu = c.Mvu with { AccBits = AccumulatorBound.RequiredBits(c.Mvu.Matrix, src.OutType) } } };
-            }
+                OpKind.Conv => n with { Op = ((ConvOp)n.Op) with { Mvu = Exact(((ConvOp)n.Op).Mvu, Src()) } },
+                OpKind.Input or OpKind.MaxPool or OpKind.AvgPool => n,
+            };
         }
         return graph with { Nodes = nodes };
     }
+
+    private static DenseOp Exact(DenseOp d, IntType input) => d with { AccBits = AccumulatorBound.RequiredBits(d.Matrix, input) };
 }

@@ -1,13 +1,13 @@
 using QuantHdl.Compiler.Ir;
 using QuantHdl.Arithmetic;
 
-namespace QuantHdl.Golden;
+namespace QuantHdl.Golden.Kernels;
 
 /// <summary>
 /// The golden dense layer: integer-semantics §3 terms, §4 accumulate and requantize, with every
 /// partial sum checked against the declared accumulator width (§5).
 /// </summary>
-public sealed class DenseKernel
+public sealed class DenseKernel : IKernel
 {
     private readonly string _name;
     private readonly DenseOp _op;

@@ -1,7 +1,7 @@
 using QuantHdl.Compiler.Ir;
 using QuantHdl.Arithmetic;
 
-namespace QuantHdl.Golden;
+namespace QuantHdl.Golden.Kernels;
 
 /// <summary>
 /// The golden convolution (integer-semantics §7): the window vectors of the frame
@@ -9,7 +9,7 @@ namespace QuantHdl.Golden;
 /// the codes (<see cref="TermDecomposition"/>: one on x, and for POST one on R_F[x]), then §4's
 /// requantization per channel. Zero weights (outside a group) are skipped.
 /// </summary>
-public sealed class ConvKernel
+public sealed class ConvKernel : IKernel
 {
     private readonly string _name;
     private readonly ConvOp _op;
