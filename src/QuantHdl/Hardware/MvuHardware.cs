@@ -27,9 +27,8 @@ namespace QuantHdl.Hardware;
 /// <param name="RqShared">[RQ_SHARED] One requant unit serves the PE channels of a group one after another: an nf
 /// group completes at most once every SF cycles, so SF &gt;= PE &gt; 1 leaves it the time (§6, hdl/mvu.v).</param>
 /// <param name="PipeLatency">Cycles from the issue of an nf group's last word until its output FIFO credit can be
-/// reused (the pipeline of hdl/mvu.v): the beat enters the FIFO 6 cycles after that issue (5 + PE when the
-/// requant unit is shared, where the channels pass it one after another), is popped a cycle later at the earliest,
-/// and the credit counts again the cycle after that: 7, or 6 + PE when shared.</param>
+/// reused: 7, or 6 + PE when the requant unit is shared and the channels pass it one after another (the pipeline of
+/// hdl/mvu.v, traced at its OF_DEPTH parameter).</param>
 /// <param name="OutFifoDepth">[OF_DEPTH] Slots of the output FIFO: groups start every SF cycles, so
 /// 1 + ceil(PipeLatency / SF) credits keep the compute loop busy without stalls; rounded up to a power of two (hdl/axis_fifo.v).</param>
 /// <param name="CreditBits">[CR_W] Bits of the credit counter, which holds 0..OutFifoDepth: ceil(log2(OutFifoDepth + 1)).</param>
