@@ -41,7 +41,7 @@
 // most once every SF cycles, so ONE unit takes the group's PE sums with their {k, M0} from a shift
 // register loaded when the group completes, one channel per cycle, and the beat is pushed with the
 // last channel's result (PE - 1 cycles later than in parallel). Otherwise PE units work in
-// parallel (one unit when PE = 1). Results and their order are the same either way; PIPE_LAT sizes the credits for both.
+// parallel (one unit when PE = 1). Results and their order are the same either way; OF_DEPTH sizes the credits for both.
 module mvu #(
     parameter integer IN = 16,
     parameter integer OUT = 8,
@@ -62,9 +62,41 @@ module mvu #(
     /* verilator lint_on UNUSEDPARAM */
     parameter signed [63:0] LO = 64'sd0,
     parameter signed [63:0] HI = 64'sd255,
-    // Derived widths; the generated wrapper computes the same values in C#.
-    parameter integer W_ADDR_BITS = ((IN/SIMD)*(OUT/PE) > 1) ? $clog2((IN/SIMD)*(OUT/PE)) : 1,
-    parameter integer P_ADDR_BITS = ((OUT/PE) > 1) ? $clog2(OUT/PE) : 1
+    // Derived widths, depths and flags: computed in C# (Hardware/MvuLayout.cs, MvuLayout.Hardware, one
+    // definition each, listed per layer in design.json) and passed by the generated wrapper and the
+    // testbench; this block derives none of them. The defaults are the values for the defaults above.
+    // Address bits of the weight ROM (SF*NF words) and the parameter ROM (NF words), at least 1.
+    parameter integer W_ADDR_BITS = 4,
+    parameter integer P_ADDR_BITS = 2,
+    // Bits of the input beat and sf counters, of the nf counter and of the shared requant unit's
+    // channel counter: ceil(log2) of SF, NF and PE, at least 1.
+    parameter integer SF_W = 2,
+    parameter integer NF_W = 2,
+    parameter integer PE_W = 1,
+    // Bits of one channel {k[5:0], M0[MB-1:0], B[ACC_BITS-1:0]} in a parameter word: ACC_BITS + MB + 6.
+    parameter integer PW = 46,
+    // Adder tree leaves per PE: the SIMD terms, plus for POT and POST the count of negative terms (the
+    // +1 of each ~m).
+    parameter integer LEAVES = 5,
+    // Bits of a POST lane value (A_BITS + SQRT_FRAC_BITS) and of a POT or POST term magnitude (as
+    // post_term.v and pot_term.v declare them). Unused, and not passed, where the weight code has none.
+    parameter integer POST_LW = 16,
+    parameter integer MAG_BITS = 19,
+    // Signed leaf width: the uniform product, or a sign bit over the wider of a magnitude (or its
+    // complement) and the negative-term count.
+    parameter integer LEAF_W = 20,
+    // Requantization: 1 = one unit shared by the PE channels of a group (groups complete at most once
+    // every SF >= PE > 1 cycles), 0 = one unit per PE. With PE = 1 both are one unit; the parallel form
+    // reads the accumulator directly and needs no shift register.
+    parameter integer RQ_SHARED = 1,
+    // Output FIFO slots, and the bits of the credit counter (0..OF_DEPTH). A group's credit is reused
+    // PIPE_LAT cycles after the issue of its last word: its beat enters the FIFO 6 cycles after that
+    // issue (5 + PE shared, where the PE channels pass the unit one after another), is popped a cycle
+    // later at the earliest, and the credit counts again the cycle after that, so PIPE_LAT = 7, or
+    // 6 + PE shared. Groups start every SF cycles, so 1 + ceil(PIPE_LAT / SF) credits keep the loop
+    // busy; OF_DEPTH is that rounded up to a power of two (axis_fifo.v).
+    parameter integer OF_DEPTH = 4,
+    parameter integer CR_W = 3
 ) (
     input  wire                          clk,
     input  wire                          rst,
@@ -88,35 +120,12 @@ module mvu #(
 
     output wire                          p_en,
     output wire [P_ADDR_BITS-1:0]        p_addr,
-    input  wire [PE*(ACC_BITS+MB+6)-1:0] p_data
+    input  wire [PE*PW-1:0]              p_data
 );
+    // The folds of §6, used as loop bounds: they follow from the sizes and hold no choice.
     localparam integer SF = IN / SIMD;
     localparam integer NF = OUT / PE;
-    localparam integer SF_W = (SF > 1) ? $clog2(SF) : 1;
-    localparam integer NF_W = (NF > 1) ? $clog2(NF) : 1;
-    localparam integer PW = ACC_BITS + MB + 6;
     localparam integer SLICE_BITS = SIMD * A_BITS;
-    // POT and POST add one leaf per PE: the count of negative terms (the +1 of each ~m).
-    localparam integer LEAVES = (WEIGHT_MODE == 0) ? SIMD : SIMD + 1;
-    // Term magnitude widths of post_term.v and pot_term.v, and the bits of the negative-term count.
-    localparam integer POST_LW = A_BITS + SQRT_FRAC_BITS;
-    localparam integer MAG_BITS = (WEIGHT_MODE == 2) ? POST_LW + ((2 ** (W_BITS - 1)) - 2) / 2
-                                                     : A_BITS + (2 ** (W_BITS - 1)) - 2;
-    localparam integer NEG_W = $clog2(SIMD + 1);
-    // Signed leaf width: the uniform product, or a magnitude (or its complement) and the count plus a sign bit.
-    localparam integer LEAF_W = (WEIGHT_MODE == 0) ? A_BITS + W_BITS : ((MAG_BITS > NEG_W) ? MAG_BITS : NEG_W) + 1;
-    // Requantization: one unit shared by the PE channels of a group when groups complete at most
-    // once every SF >= PE cycles, else one unit per PE. With PE = 1 both are one unit; the parallel
-    // form reads the accumulator directly and needs no shift register.
-    localparam RQ_SHARED = (PE > 1) && (SF >= PE);
-    // Cycles from the end of an nf group's issue until its credit can be reused: its beat enters the
-    // FIFO 6 cycles after the issue of its last word (5 + PE shared, where the PE channels pass the
-    // unit one after another), is popped a cycle later at the earliest, and the credit counts again
-    // the cycle after that. Groups start every SF cycles, so OF_NEED credits keep the loop busy.
-    localparam integer PIPE_LAT = RQ_SHARED ? 6 + PE : 7;
-    localparam integer OF_NEED = 1 + (PIPE_LAT + SF - 1) / SF;
-    localparam integer OF_DEPTH = 2 ** $clog2(OF_NEED);
-    localparam integer CR_W = $clog2(OF_DEPTH + 1);
 
     // ------------------------------------------------------------------ input double buffer
     reg  [SLICE_BITS-1:0] xmem [0:2*(2**SF_W)-1];
@@ -315,16 +324,15 @@ module mvu #(
     wire                   of_last;
 
     generate
-        if (RQ_SHARED) begin : g_rq_shared
+        if (RQ_SHARED != 0) begin : g_rq_shared
             // One requant unit, time-shared: the PE finished sums of a group and their {k, M0} are
             // loaded into a shift register when the group completes and fed to the unit one per
             // cycle, channel nf*PE first. A group completes at most once every SF >= PE cycles, so a
             // load never overtakes a feed still in progress (the last feed cycle may coincide with
             // the next load). The PE results are collected and pushed as one beat with the last.
-            localparam integer PE_W = $clog2(PE);
             wire [PE*PW-1:0] sr_load;
             for (p = 0; p < PE; p = p + 1) begin : g_load
-                assign sr_load[p*PW +: PW] = {p_data[p*PW + ACC_BITS +: MB + 6], acc_next[p*ACC_BITS +: ACC_BITS]};
+                assign sr_load[p*PW +: PW] = {p_data[p*PW + ACC_BITS +: PW - ACC_BITS], acc_next[p*ACC_BITS +: ACC_BITS]};
             end
             reg  [PE*PW-1:0] sr;
             reg              feed, feed_tl;

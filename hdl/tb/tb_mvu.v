@@ -1,5 +1,7 @@
 // Testbench for mvu.v with ROM models, random stalls and a deadlock timeout. Input beats are
-// IN_LANES wide; when IN_LANES != SIMD they go through axis_dwc.v, as in the generated wrapper.
+// IN_LANES wide; with DWC = 1 (IN_LANES != SIMD) they go through axis_dwc.v, as in the generated
+// wrapper. DWC and the derived parameters of mvu.v (W_ADDR_BITS .. CR_W) come from the same C#
+// (MvuLayout.Hardware) as the wrapper's; the defaults are those of mvu.v.
 // Plusargs:
 //   +wrom=<hex file>   SF*NF weight words (§6 layout), one hex word per line ($readmemh)
 //   +prom=<hex file>   NF parameter words {k, M0, B} per PE (see mvu.v), one per line
@@ -24,15 +26,26 @@ module tb_mvu;
     parameter integer OUT_SIGNED = 0;
     parameter signed [63:0] LO = 64'sd0;
     parameter signed [63:0] HI = 64'sd255;
+    parameter integer W_ADDR_BITS = 4;
+    parameter integer P_ADDR_BITS = 2;
+    parameter integer SF_W = 2;
+    parameter integer NF_W = 2;
+    parameter integer PE_W = 1;
+    parameter integer PW = 46;
+    parameter integer LEAVES = 5;
+    parameter integer POST_LW = 16;
+    parameter integer MAG_BITS = 19;
+    parameter integer LEAF_W = 20;
+    parameter integer RQ_SHARED = 1;
+    parameter integer OF_DEPTH = 4;
+    parameter integer CR_W = 3;
+    parameter integer DWC = 0;
     parameter integer N_VEC = 4;
     parameter integer TIMEOUT = 100000;
 
     localparam integer SF = IN / SIMD;
     localparam integer NF = OUT / PE;
     localparam integer NBEATS = IN / IN_LANES;
-    localparam integer PW = ACC_BITS + MB + 6;
-    localparam integer WA = (SF*NF > 1) ? $clog2(SF*NF) : 1;
-    localparam integer PA = (NF > 1) ? $clog2(NF) : 1;
 
     reg clk = 1'b0;
     reg rst = 1'b1;
@@ -51,10 +64,10 @@ module tb_mvu;
     wire [PE*OUT_BITS-1:0]    m_data;
     wire                      m_last;
     wire                      w_en;
-    wire [WA-1:0]             w_addr;
+    wire [W_ADDR_BITS-1:0]    w_addr;
     reg  [PE*SIMD*W_BITS-1:0] w_data;
     wire                      p_en;
-    wire [PA-1:0]             p_addr;
+    wire [P_ADDR_BITS-1:0]    p_addr;
     reg  [PE*PW-1:0]          p_data;
 
     wire                      c_valid;
@@ -63,7 +76,7 @@ module tb_mvu;
     wire                      c_last;
 
     generate
-        if (IN_LANES != SIMD) begin : g_dwc
+        if (DWC != 0) begin : g_dwc
             axis_dwc #(.IN_LANES(IN_LANES), .OUT_LANES(SIMD), .ELEM_BITS(A_BITS), .VEC_LEN(IN)) u_dwc (
                 .clk(clk), .rst(rst),
                 .s_axis_tvalid(s_valid), .s_axis_tready(s_ready), .s_axis_tdata(s_data), .s_axis_tlast(s_last),
@@ -78,7 +91,10 @@ module tb_mvu;
 
     mvu #(.IN(IN), .OUT(OUT), .SIMD(SIMD), .PE(PE), .A_BITS(A_BITS), .W_BITS(W_BITS),
           .WEIGHT_MODE(WEIGHT_MODE), .SQRT_FRAC_BITS(SQRT_FRAC_BITS), .SQRT_TABLE(SQRT_TABLE),
-          .ACC_BITS(ACC_BITS), .MB(MB), .OUT_BITS(OUT_BITS), .OUT_SIGNED(OUT_SIGNED), .LO(LO), .HI(HI)) dut (
+          .ACC_BITS(ACC_BITS), .MB(MB), .OUT_BITS(OUT_BITS), .OUT_SIGNED(OUT_SIGNED), .LO(LO), .HI(HI),
+          .W_ADDR_BITS(W_ADDR_BITS), .P_ADDR_BITS(P_ADDR_BITS), .SF_W(SF_W), .NF_W(NF_W), .PE_W(PE_W), .PW(PW),
+          .LEAVES(LEAVES), .POST_LW(POST_LW), .MAG_BITS(MAG_BITS), .LEAF_W(LEAF_W), .RQ_SHARED(RQ_SHARED),
+          .OF_DEPTH(OF_DEPTH), .CR_W(CR_W)) dut (
         .clk(clk), .rst(rst),
         .s_axis_tvalid(c_valid), .s_axis_tready(c_ready), .s_axis_tdata(c_data), .s_axis_tlast(c_last),
         .m_axis_tvalid(m_valid), .m_axis_tready(m_ready), .m_axis_tdata(m_data), .m_axis_tlast(m_last),

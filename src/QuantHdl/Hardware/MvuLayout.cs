@@ -1,4 +1,5 @@
 using System.Numerics;
+using QuantHdl.Arithmetic;
 using QuantHdl.Compiler.Ir;
 
 namespace QuantHdl.Hardware;
@@ -37,7 +38,7 @@ public sealed class MvuLayout
     /// <summary>Bits of one weight word, PE * SIMD * b.</summary>
     public int WeightWordBits => _d.Fold.Pe * _d.Fold.Simd * _d.Weight.Bits;
 
-    /// <summary>Bits of one channel in a parameter word.</summary>
+    /// <summary>Bits of one channel in a parameter word, PW = AccBits + MB + 6.</summary>
     public int ChannelBits => _d.AccBits + _d.Rq.MultiplierBits + ShiftBits;
 
     /// <summary>Bits of one parameter word, PE * (AccBits + MB + 6).</summary>
@@ -48,6 +49,34 @@ public sealed class MvuLayout
 
     /// <summary>Address width of the parameter ROM (at least 1).</summary>
     public int ParamAddrBits => AddrBits(Nf);
+
+    /// <summary>
+    /// The hardware decisions of this layer's unit (see <see cref="MvuHardware"/> for each value and where it comes
+    /// from), for input activations of <paramref name="actBits"/> bits arriving in beats of <paramref name="inLanes"/>.
+    /// The one place they are computed: hdl/mvu.v takes them as parameters.
+    /// </summary>
+    public MvuHardware Hardware(int actBits, int inLanes)
+    {
+        int simd = _d.Fold.Simd, pe = _d.Fold.Pe, b = _d.Weight.Bits;
+        var code = _d.Weight.Code;
+        int? postLane = code == WeightCode.Post ? SqrtTableLiteral.EntryBits(actBits, _d.SqrtFracBits) : null;
+        int? mag = code switch
+        {
+            WeightCode.Post => postLane + _d.Weight.MaxExponent / 2,
+            WeightCode.Pot => actBits + _d.Weight.MaxExponent,
+            _ => null,
+        };
+        int? negCount = mag is null ? null : CeilLog2(simd + 1);
+        int leaf = mag is int m && negCount is int n ? Math.Max(m, n) + 1 : actBits + b;
+        bool shared = pe > 1 && Sf >= pe;
+        int latency = shared ? 6 + pe : 7;
+        int depth = 1 << CeilLog2(1 + (latency + Sf - 1) / Sf);
+        return new MvuHardware(
+            Sf, Nf, AddrBits(Sf), AddrBits(Nf), AddrBits(pe), WeightAddrBits, ParamAddrBits, ChannelBits,
+            mag is null ? simd : simd + 1, postLane, mag, negCount, leaf,
+            shared, latency, depth, CeilLog2(depth + 1),
+            inLanes != simd, inLanes, simd);
+    }
 
     /// <summary>Every weight word, address order.</summary>
     public BigInteger[] WeightWords()
@@ -93,5 +122,8 @@ public sealed class MvuLayout
     }
 
     /// <summary>ceil(log2(depth)), at least 1.</summary>
-    public static int AddrBits(int depth) => depth <= 2 ? 1 : 32 - System.Numerics.BitOperations.LeadingZeroCount((uint)(depth - 1));
+    public static int AddrBits(int depth) => Math.Max(1, CeilLog2(depth));
+
+    /// <summary>ceil(log2(n)) for n &gt;= 1, as Verilog's $clog2: 0 for 1.</summary>
+    private static int CeilLog2(int n) => n <= 1 ? 0 : 32 - BitOperations.LeadingZeroCount((uint)(n - 1));
 }

@@ -107,7 +107,7 @@ public sealed class RtlEmitter
         var harness = HarnessSources.Select(s => $"sim/{s}").Append($"sim/{GlueHeader}").ToList();
 
         var taps = graph.Nodes.Select(n => new RtlStream(n.Name, n.OutType, n.OutSize, n.OutLanes)).ToList();
-        design = new RtlDesign("", graph.Name, top, rtlFiles, harness, taps);
+        design = new RtlDesign("", graph.Name, top, rtlFiles, harness, taps, MvuLayers(graph));
         files.Add(("design.json", DesignJson(design)));
         return files;
     }
@@ -155,9 +155,10 @@ public sealed class RtlEmitter
         var layout = new MvuLayout(d);
         int a = src.OutType.Width;
         bool post = d.Weight.Code == WeightCode.Post;
-        // hdl/mvu.v takes SIMD elements per beat; any other input beat width goes through hdl/axis_dwc.v.
+        var hw = layout.Hardware(a, src.OutLanes);
+        var hwParameters = hw.VerilogParameters();
         // A conv's frame is regrouped as one vector (beats never straddle pixels: both widths divide C).
-        bool convert = src.OutLanes != d.Fold.Simd;
+        bool convert = hw.Dwc;
         var dwc = new List<TemplateModel>();
         var direct = new List<TemplateModel>();
         if (convert)
@@ -241,13 +242,31 @@ public sealed class RtlEmitter
             ["out_signed"] = n.OutType.Signed ? "1" : "0",
             ["lo"] = VerilogLiteral.Signed64(d.Rq.Lo),
             ["hi"] = VerilogLiteral.Signed64(d.Rq.Hi),
-            ["w_addr_bits"] = I(layout.WeightAddrBits),
-            ["p_addr_bits"] = I(layout.ParamAddrBits),
+            ["hardware"] = hwParameters.Select((p, i) => new TemplateModel
+            {
+                ["name"] = p.Name,
+                ["value"] = p.Value,
+                ["sep"] = i < hwParameters.Count - 1 ? "," : "",
+            }).ToList(),
             ["weight_words"] = Words(layout.WeightWords(), layout.WeightAddrBits, layout.WeightWordBits),
             ["w_word_zero"] = $"{layout.WeightWordBits}'h0",
             ["param_words"] = Words(layout.ParamWords(), layout.ParamAddrBits, layout.ParamWordBits),
             ["p_word_zero"] = $"{layout.ParamWordBits}'h0",
         };
+    }
+
+    /// <summary>The hardware decisions of every layer built on an MVU, in graph order, from the same source as its wrapper.</summary>
+    private static List<RtlLayer> MvuLayers(IrGraph g)
+    {
+        var layers = new List<RtlLayer>();
+        for (int i = 1; i < g.Nodes.Length; i++)
+        {
+            var n = g.Nodes[i];
+            var src = g.Nodes[i - 1];
+            var d = n.Op as DenseOp ?? (n.Op as ConvOp)?.Mvu;
+            if (d is not null) layers.Add(new RtlLayer(n.Name, new MvuLayout(d).Hardware(src.OutType.Width, src.OutLanes)));
+        }
+        return layers;
     }
 
     /// <summary>Frames up to this many bits get a whole-frame line buffer in their sliding-window unit (one RAMB36).</summary>
@@ -393,6 +412,7 @@ public sealed class RtlEmitter
                 ["size"] = t.Size,
                 ["lanes"] = t.Lanes,
             }).ToArray()),
+            ["layers"] = new JsonArray(d.Layers.Select(l => (JsonNode)RtlDesign.LayerJson(l)).ToArray()),
         };
         return o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }).Replace("\r\n", "\n") + "\n";
     }

@@ -24,14 +24,22 @@ public sealed partial class HdlLibraryTests
     [InlineData("axis_stall", new[] { "-GDATA_BITS=1" })]
     [InlineData("axis_dwc", new[] { "-GIN_LANES=3", "-GOUT_LANES=4", "-GVEC_LEN=24" })]
     [InlineData("axis_dwc", new[] { "-GIN_LANES=16", "-GOUT_LANES=1", "-GVEC_LEN=16" })]
-    [InlineData("mvu", new[] { "-GWEIGHT_MODE=2" })]
-    [InlineData("mvu", new[] { "-GWEIGHT_MODE=1" })]
-    [InlineData("mvu", new[] { "-GWEIGHT_MODE=0", "-GW_BITS=8" })]
-    [InlineData("mvu", new[] { "-GSIMD=1", "-GPE=1" })]
-    [InlineData("mvu", new[] { "-GSIMD=16", "-GPE=8", "-GOUT_BITS=16" })]
-    public void LintCleanUnderVerilatorWall(string top, string[] parameters)
+    // mvu.v with its defaults, which are consistent among themselves (post:4, SIMD 4, PE 2).
+    [InlineData("mvu", new string[0])]
+    public void LintCleanUnderVerilatorWall(string top, string[] parameters) => Lint(top, top == "mvu" ? MvuFiles : [top + ".v"], parameters);
+
+    [Theory]
+    [InlineData("post:4", 4, 2, 8)]    // SF = 4 >= PE = 2: one shared requant unit
+    [InlineData("pot:4", 4, 2, 8)]
+    [InlineData("uniform:8", 4, 2, 8)]
+    [InlineData("post:4", 1, 1, 8)]    // PE = 1
+    [InlineData("post:4", 16, 8, 16)]  // SF = 1 < PE = 8: one unit per PE
+    [InlineData("uniform:4", 8, 4, 8)] // SF = 2 < PE = 4
+    public void MvuLintCleanUnderVerilatorWall(string spec, int simd, int pe, int outBits) =>
+        Lint("mvu", MvuFiles, MvuTestParameters.Random(spec, 16, 8, simd, pe, outBits: outBits).Select(p => $"-G{p.Key}={p.Value}").ToArray());
+
+    private static void Lint(string top, string[] files, string[] parameters)
     {
-        var files = top == "mvu" ? MvuFiles : [top + ".v"];
         var dir = HdlTestKit.NewTempDir("lint");
         var r = ExternalTool.Run("verilator",
             ["--lint-only", "-Wall", "--top-module", top, .. parameters, .. files.Select(HdlTestKit.HdlFile)], dir, TimeSpan.FromMinutes(2));
@@ -41,17 +49,18 @@ public sealed partial class HdlLibraryTests
 
     [Theory]
     // SF = 16/4 = 4 >= PE = 2: one requant multiplier shared by the PE channels.
-    [InlineData(2, 4, 4, 1)] // POST: only the shared requant multiplier
-    [InlineData(1, 4, 4, 1)] // POT: the same
-    [InlineData(0, 8, 4, 9)] // uniform: SIMD*PE term multipliers plus the shared requant one
+    [InlineData("post:4", 4, 1)]    // POST: only the shared requant multiplier
+    [InlineData("pot:4", 4, 1)]     // POT: the same
+    [InlineData("uniform:8", 4, 9)] // uniform: SIMD*PE term multipliers plus the shared requant one
     // SF = 16/16 = 1 < PE = 2: one requant multiplier per PE.
-    [InlineData(2, 4, 16, 2)] // POST: only the PE requant multipliers
-    [InlineData(0, 8, 16, 34)] // uniform: SIMD*PE term multipliers plus the PE requant ones
-    public void OnlyUniformMacsUseMultipliers(int mode, int wBits, int simd, int expectedMuls)
+    [InlineData("post:4", 16, 2)]    // POST: only the PE requant multipliers
+    [InlineData("uniform:8", 16, 34)] // uniform: SIMD*PE term multipliers plus the PE requant ones
+    public void OnlyUniformMacsUseMultipliers(string spec, int simd, int expectedMuls)
     {
         var dir = HdlTestKit.NewTempDir("yosys");
+        var chparam = string.Join(' ', MvuTestParameters.Random(spec, 16, 8, simd, 2).Select(p => $"-set {p.Key} {p.Value}"));
         var script = $"read_verilog -sv {string.Join(' ', MvuFiles.Select(HdlTestKit.HdlFile))}; " +
-                     $"chparam -set IN 16 -set OUT 8 -set SIMD {simd} -set PE 2 -set WEIGHT_MODE {mode} -set W_BITS {wBits} mvu; " +
+                     $"chparam {chparam} mvu; " +
                      "hierarchy -top mvu; proc; flatten; opt; wreduce; stat";
         var r = ExternalTool.RunChecked("yosys", ["-p", script], dir, TimeSpan.FromMinutes(2));
         var stat = r.Stdout[r.Stdout.LastIndexOf("Number of cells", StringComparison.Ordinal)..];

@@ -52,9 +52,13 @@ public sealed class MvuBlockTests
         File.WriteAllLines(Path_("p.hex"), layout.ParamWords().Select(v => VerilogLiteral.HexDigits(v, layout.ParamWordBits)));
         File.WriteAllLines(Path_("x.hex"), xs.SelectMany(x => x).Select(v => v.ToString("x", CultureInfo.InvariantCulture)));
         string I(long v) => v.ToString(CultureInfo.InvariantCulture);
+        // The derived widths, depths and flags, and whether a converter sits in front, as the wrapper gets them.
+        var hw = layout.Hardware(actBits, inLanes);
+        var parameters = hw.VerilogParameters().ToDictionary(p => p.Name, p => p.Value);
+        parameters["DWC"] = hw.Dwc ? "1" : "0";
         HdlTestKit.RunIverilog(dir, "tb_mvu",
             ["tb/tb_mvu.v", "mvu.v", "requant.v", "post_lane.v", "post_term.v", "pot_term.v", "uniform_term.v", "add_tree.v", "neg_count.v", "axis_fifo.v", "axis_dwc.v"],
-            new Dictionary<string, string>
+            new Dictionary<string, string>(parameters)
             {
                 ["IN"] = I(inSize), ["OUT"] = I(outSize), ["SIMD"] = I(simd), ["PE"] = I(pe), ["IN_LANES"] = I(inLanes),
                 ["A_BITS"] = I(actBits), ["W_BITS"] = I(w.Bits),
