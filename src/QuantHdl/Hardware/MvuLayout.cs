@@ -60,12 +60,7 @@ public sealed class MvuLayout
         int simd = _d.Fold.Simd, pe = _d.Fold.Pe, b = _d.Weight.Bits;
         var code = _d.Weight.Code;
         int? postLane = code == WeightCode.Post ? SqrtTableLiteral.EntryBits(actBits, _d.SqrtFracBits) : null;
-        int? mag = code switch
-        {
-            WeightCode.Post => postLane + _d.Weight.MaxExponent / 2,
-            WeightCode.Pot => actBits + _d.Weight.MaxExponent,
-            _ => null,
-        };
+        int? mag = MagnitudeBits(_d.Weight, actBits, _d.SqrtFracBits);
         int? negCount = mag is null ? null : CeilLog2(simd + 1);
         int leaf = mag is int m && negCount is int n ? Math.Max(m, n) + 1 : actBits + b;
         bool shared = pe > 1 && Sf >= pe;
@@ -77,6 +72,18 @@ public sealed class MvuLayout
             shared, latency, depth, CeilLog2(depth + 1),
             inLanes != simd, inLanes, simd);
     }
+
+    /// <summary>
+    /// The width of one POST or POT term magnitude before its sign (docs/integer-semantics.md §3): a POST term
+    /// is the (a+F)-bit lane value shifted left by at most MaxExponent/2, a POT term the a-bit input shifted
+    /// left by at most MaxExponent. Null for uniform weights, whose terms are plain signed products.
+    /// </summary>
+    public static int? MagnitudeBits(WeightSpec w, int actBits, int sqrtFracBits) => w.Code switch
+    {
+        WeightCode.Post => SqrtTableLiteral.EntryBits(actBits, sqrtFracBits) + w.MaxExponent / 2,
+        WeightCode.Pot => actBits + w.MaxExponent,
+        WeightCode.Uniform => null,
+    };
 
     /// <summary>Every weight word, address order.</summary>
     public BigInteger[] WeightWords()

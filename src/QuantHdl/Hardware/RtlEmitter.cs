@@ -256,6 +256,14 @@ public sealed class RtlEmitter
     }
 
     /// <summary>The hardware decisions of every layer built on an MVU, in graph order, from the same source as its wrapper.</summary>
+    /// <summary>The matrix-vector unit an op runs on, if any: a dense layer's own, a conv's over one window.</summary>
+    private static DenseOp? MatrixOf(IrOp op) => op.Kind switch
+    {
+        OpKind.Dense => (DenseOp)op,
+        OpKind.Conv => ((ConvOp)op).Mvu,
+        OpKind.Input or OpKind.MaxPool or OpKind.AvgPool => null,
+    };
+
     private static List<RtlLayer> MvuLayers(IrGraph g)
     {
         var layers = new List<RtlLayer>();
@@ -263,8 +271,7 @@ public sealed class RtlEmitter
         {
             var n = g.Nodes[i];
             var src = g.Nodes[i - 1];
-            var d = n.Op as DenseOp ?? (n.Op as ConvOp)?.Mvu;
-            if (d is not null) layers.Add(new RtlLayer(n.Name, new MvuLayout(d).Hardware(src.OutType.Width, src.OutLanes)));
+            if (MatrixOf(n.Op) is DenseOp d) layers.Add(new RtlLayer(n.Name, new MvuLayout(d).Hardware(src.OutType.Width, src.OutLanes)));
         }
         return layers;
     }

@@ -62,12 +62,12 @@ public static class RtlValidator
                 long tableBits = (1L << a) * SqrtTableLiteral.EntryBits(a, d.SqrtFracBits);
                 if (tableBits > MaxConstantBits)
                     throw new IrException($"{at}: the POST x/sqrt2 table for {a}-bit activations and SqrtFracBits {d.SqrtFracBits} is 2^{a} x {SqrtTableLiteral.EntryBits(a, d.SqrtFracBits)} = {tableBits} bits, above Verilator's {MaxConstantBits}-bit constant limit; lower the activation bits or SqrtFracBits");
-                int postMag = a + d.SqrtFracBits + d.Weight.MaxExponent / 2;
+                int postMag = MvuLayout.MagnitudeBits(d.Weight, a, d.SqrtFracBits)!.Value;
                 if (postMag > MaxMagnitudeBits)
                     throw new IrException($"{at}: {d.Weight} terms need {postMag}-bit magnitudes, max is {MaxMagnitudeBits}; lower the weight bits");
                 break;
             case WeightCode.Pot:
-                int potMag = a + d.Weight.MaxExponent;
+                int potMag = MvuLayout.MagnitudeBits(d.Weight, a, d.SqrtFracBits)!.Value;
                 if (potMag > MaxMagnitudeBits)
                     throw new IrException($"{at}: {d.Weight} terms need {potMag}-bit magnitudes, max is {MaxMagnitudeBits}; lower the weight bits");
                 break;
