@@ -1,10 +1,11 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using QuantHdl.Compiler.Ir;
 using QuantHdl.Arithmetic;
 using QuantHdl.Artifacts;
+using QuantHdl.Hardware.Emitters;
+using static QuantHdl.Hardware.Emitters.EmitText;
 
 namespace QuantHdl.Hardware;
 
@@ -114,19 +115,18 @@ public sealed class RtlEmitter
 
     /// <summary>
     /// The one dispatch of the emitter: the Verilog module of node <paramref name="n"/>, reading
-    /// <paramref name="src"/>. Each op kind's emitter is its template model below and its template:
-    /// Dense and Conv, <see cref="LayerModel"/> with templates/layer.v.hbs (a conv adds the sliding-window
-    /// unit); MaxPool, <see cref="MaxPoolModel"/> with templates/maxpool.v.hbs; AvgPool,
-    /// <see cref="AvgPoolModel"/> with templates/avgpool.v.hbs. The input has no module of its own (null):
-    /// it is the top level's input port (<see cref="TopModel"/>, templates/top.v.hbs).
+    /// <paramref name="src"/>. Each op kind's emitter is <c>Hardware/Emitters/&lt;Kind&gt;Emitter.cs</c>, which
+    /// builds the model of its template: Dense and Conv, templates/layer.v.hbs (a conv adds the
+    /// sliding-window unit); MaxPool, templates/maxpool.v.hbs; AvgPool, templates/avgpool.v.hbs. The input has
+    /// no module of its own (null): it is the top level's input port (<see cref="TopModel"/>, templates/top.v.hbs).
     /// </summary>
     internal string? Module(IrGraph g, IrNode n, IrNode src, string prefix) => n.Op.Kind switch
     {
         OpKind.Input => null,
-        OpKind.Dense => _layer.Render(LayerModel(g, n, (DenseOp)n.Op, null, src, prefix)),
-        OpKind.Conv => _layer.Render(LayerModel(g, n, ((ConvOp)n.Op).Mvu, (ConvOp)n.Op, src, prefix)),
-        OpKind.MaxPool => _maxPool.Render(MaxPoolModel(g, n, (MaxPoolOp)n.Op, src, prefix)),
-        OpKind.AvgPool => _avgPool.Render(AvgPoolModel(g, n, (AvgPoolOp)n.Op, src, prefix)),
+        OpKind.Dense => _layer.Render(DenseEmitter.Model(g, n, src, prefix)),
+        OpKind.Conv => _layer.Render(ConvEmitter.Model(g, n, src, prefix)),
+        OpKind.MaxPool => _maxPool.Render(MaxPoolEmitter.Model(g, n, src, prefix)),
+        OpKind.AvgPool => _avgPool.Render(AvgPoolEmitter.Model(g, n, src, prefix)),
     };
 
     /// <summary>Whether an op kind's module is built from <see cref="ConvBlocks"/>, so the design copies them.</summary>
@@ -145,117 +145,6 @@ public sealed class RtlEmitter
         return s.Length == 0 || char.IsAsciiDigit(s[0]) ? "qh_" + s : s;
     }
 
-    /// <summary>
-    /// The wrapper of a dense layer, or of a conv (<paramref name="conv"/> not null): [axis_dwc] -> [swu]
-    /// -> mvu -> [axis_frame]. A conv's SWU turns the frame into window vectors (§7) and the frame
-    /// marker restores the frame's tlast behind the MVU, which marks each pixel's vector.
-    /// </summary>
-    private static TemplateModel LayerModel(IrGraph g, IrNode n, DenseOp d, ConvOp? conv, IrNode src, string prefix)
-    {
-        var layout = new MvuLayout(d);
-        int a = src.OutType.Width;
-        bool post = d.Weight.Code == WeightCode.Post;
-        var hw = layout.Hardware(a, src.OutLanes);
-        var hwParameters = hw.VerilogParameters();
-        // A conv's frame is regrouped as one vector (beats never straddle pixels: both widths divide C).
-        bool convert = hw.Dwc;
-        var dwc = new List<TemplateModel>();
-        var direct = new List<TemplateModel>();
-        if (convert)
-            dwc.Add(new TemplateModel
-            {
-                ["in_lanes"] = I(src.OutLanes),
-                ["out_lanes"] = I(d.Fold.Simd),
-                ["elem_bits"] = I(a),
-                ["vec_len"] = I(conv is null ? d.In : src.OutSize),
-            });
-        else
-            direct.Add(new TemplateModel());
-        var swu = new List<TemplateModel>();
-        var vector = new List<TemplateModel>();
-        var frame = new List<TemplateModel>();
-        var whole = new List<TemplateModel>();
-        if (conv is not null)
-        {
-            swu.Add(new TemplateModel
-            {
-                ["h"] = I(conv.InH),
-                ["w"] = I(conv.InW),
-                ["c"] = I(conv.InC),
-                ["k"] = I(conv.K),
-                ["stride"] = I(conv.Stride),
-                ["pad"] = I(conv.Pad),
-                ["simd"] = I(d.Fold.Simd),
-                ["elem_bits"] = I(a),
-                ["rows"] = I(SwuRows(conv, a)),
-            });
-            frame.Add(new TemplateModel
-            {
-                ["data_bits"] = I(d.Fold.Pe * n.OutType.Width),
-                ["frame_beats"] = I(n.OutSize / n.OutLanes),
-            });
-        }
-        else
-        {
-            vector.Add(new TemplateModel());
-            whole.Add(new TemplateModel());
-        }
-        return new TemplateModel
-        {
-            ["window_path"] = conv is null ? "" : $"; hdl/swu.v makes the {I(conv.K)}x{I(conv.K)} windows of the {I(conv.InH)}x{I(conv.InW)}x{I(conv.InC)} frame, one MVU vector per output pixel",
-            ["a_data_msb"] = I(d.Fold.Simd * a - 1),
-            ["swu"] = swu,
-            ["vector"] = vector,
-            ["frame"] = frame,
-            ["whole"] = whole,
-            ["node"] = n.Name,
-            ["graph"] = Comment(g.Name),
-            ["module"] = $"{prefix}_{n.Name}",
-            ["spec"] = d.Weight.ToString(),
-            ["in_size"] = I(d.In),
-            ["out_size"] = I(d.Out),
-            ["simd"] = I(d.Fold.Simd),
-            ["pe"] = I(d.Fold.Pe),
-            ["cycles"] = I((long)layout.Sf * layout.Nf),
-            ["acc_bits"] = I(d.AccBits),
-            ["in_type"] = src.OutType.ToString(),
-            ["in_lanes"] = I(src.OutLanes),
-            ["out_type"] = n.OutType.ToString(),
-            ["in_data_msb"] = I(src.OutLanes * a - 1),
-            ["x_data_msb"] = I(d.Fold.Simd * a - 1),
-            ["input_path"] = convert ? $"axis_dwc.v converts beats of {I(src.OutLanes)} to {I(d.Fold.Simd)}" : "the input beats already are",
-            ["dwc"] = dwc,
-            ["direct"] = direct,
-            ["out_data_msb"] = I(d.Fold.Pe * n.OutType.Width - 1),
-            ["w_addr_msb"] = I(layout.WeightAddrBits - 1),
-            ["w_word_msb"] = I(layout.WeightWordBits - 1),
-            ["p_addr_msb"] = I(layout.ParamAddrBits - 1),
-            ["p_word_msb"] = I(layout.ParamWordBits - 1),
-            ["a_bits"] = I(a),
-            ["w_bits"] = I(d.Weight.Bits),
-            ["weight_mode"] = I(WeightMode(d.Weight.Code)),
-            ["sqrt_frac_bits"] = I(d.SqrtFracBits),
-            // Non-POST layers take the one-bit placeholder mvu.v declares for them.
-            ["sqrt_table"] = post ? SqrtTableLiteral.For(a, d.SqrtFracBits) : "1'b0",
-            ["mb"] = I(d.Rq.MultiplierBits),
-            ["out_bits"] = I(n.OutType.Width),
-            ["out_signed"] = n.OutType.Signed ? "1" : "0",
-            ["lo"] = VerilogLiteral.Signed64(d.Rq.Lo),
-            ["hi"] = VerilogLiteral.Signed64(d.Rq.Hi),
-            ["hardware"] = hwParameters.Select((p, i) => new TemplateModel
-            {
-                ["name"] = p.Name,
-                ["value"] = p.Value,
-                ["sep"] = i < hwParameters.Count - 1 ? "," : "",
-            }).ToList(),
-            ["weight_words"] = Words(layout.WeightWords(), layout.WeightAddrBits, layout.WeightWordBits),
-            ["w_word_zero"] = $"{layout.WeightWordBits}'h0",
-            ["param_words"] = Words(layout.ParamWords(), layout.ParamAddrBits, layout.ParamWordBits),
-            ["p_word_zero"] = $"{layout.ParamWordBits}'h0",
-        };
-    }
-
-    /// <summary>The hardware decisions of every layer built on an MVU, in graph order, from the same source as its wrapper.</summary>
     /// <summary>The matrix-vector unit an op runs on, if any: a dense layer's own, a conv's over one window.</summary>
     private static DenseOp? MatrixOf(IrOp op) => op.Kind switch
     {
@@ -264,6 +153,7 @@ public sealed class RtlEmitter
         OpKind.Input or OpKind.MaxPool or OpKind.AvgPool => null,
     };
 
+    /// <summary>The hardware decisions of every layer built on an MVU, in graph order, from the same source as its wrapper.</summary>
     private static List<RtlLayer> MvuLayers(IrGraph g)
     {
         var layers = new List<RtlLayer>();
@@ -286,52 +176,6 @@ public sealed class RtlEmitter
     /// </summary>
     public static int SwuRows(ConvOp c, int elemBits) =>
         (long)c.InH * c.InW * c.InC * elemBits <= FrameBufferBits ? c.InH : Math.Min(c.K + c.Stride, c.InH);
-
-    private static TemplateModel MaxPoolModel(IrGraph g, IrNode n, MaxPoolOp p, IrNode src, string prefix) => new()
-    {
-        ["node"] = n.Name,
-        ["graph"] = Comment(g.Name),
-        ["module"] = $"{prefix}_{n.Name}",
-        ["h"] = I(p.InH),
-        ["w"] = I(p.InW),
-        ["c"] = I(p.C),
-        ["k"] = I(p.K),
-        ["lanes"] = I(src.OutLanes),
-        ["in_type"] = src.OutType.ToString(),
-        ["elem_bits"] = I(src.OutType.Width),
-        ["data_msb"] = I(src.OutLanes * src.OutType.Width - 1),
-    };
-
-    private static TemplateModel AvgPoolModel(IrGraph g, IrNode n, AvgPoolOp p, IrNode src, string prefix) => new()
-    {
-        ["node"] = n.Name,
-        ["graph"] = Comment(g.Name),
-        ["module"] = $"{prefix}_{n.Name}",
-        ["h"] = I(p.InH),
-        ["w"] = I(p.InW),
-        ["c"] = I(p.C),
-        ["kh"] = I(p.KH),
-        ["kw"] = I(p.KW),
-        ["lanes"] = I(src.OutLanes),
-        ["in_type"] = src.OutType.ToString(),
-        ["out_type"] = n.OutType.ToString(),
-        ["elem_bits"] = I(src.OutType.Width),
-        ["sum_bits"] = I(p.SumBits),
-        ["out_bits"] = I(n.OutType.Width),
-        ["mb"] = I(p.MultiplierBits),
-        ["m0"] = $"64'd{I(p.M0)}",
-        ["m0_dec"] = I(p.M0),
-        ["shift"] = I(p.Shift),
-        ["in_data_msb"] = I(src.OutLanes * src.OutType.Width - 1),
-        ["out_data_msb"] = I(n.OutLanes * n.OutType.Width - 1),
-    };
-
-    private static List<TemplateModel> Words(System.Numerics.BigInteger[] words, int addrBits, int wordBits) =>
-        words.Select((w, i) => new TemplateModel
-        {
-            ["addr"] = $"{addrBits}'d{I(i)}",
-            ["value"] = VerilogLiteral.Hex(w, wordBits),
-        }).ToList();
 
     private static TemplateModel TopModel(IrGraph g, string prefix, string top)
     {
@@ -423,18 +267,6 @@ public sealed class RtlEmitter
         };
         return o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }).Replace("\r\n", "\n") + "\n";
     }
-
-    private static int WeightMode(WeightCode c) => c switch
-    {
-        WeightCode.Uniform => 0,
-        WeightCode.Pot => 1,
-        WeightCode.Post => 2,
-        _ => throw new ArgumentOutOfRangeException(nameof(c), c, "no MVU weight mode"),
-    };
-
-    private static string I(long v) => v.ToString(CultureInfo.InvariantCulture);
-
-    private static string Comment(string s) => new(s.Select(c => char.IsControl(c) ? ' ' : c).ToArray());
 
     private static string Normalize(string text) => text.Replace("\r\n", "\n");
 }
