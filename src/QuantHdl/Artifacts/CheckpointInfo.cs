@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Artifacts;
 
@@ -33,6 +34,18 @@ public sealed record CheckpointInfo(
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Input { get; init; }
+
+    /// <summary>
+    /// QAT only: the F and multiplier width the bias grid was trained for, which compile freezes with
+    /// (docs/integer-semantics.md §3, §4). Null in a float checkpoint; a QAT checkpoint written before
+    /// the field existed was trained for the defaults, which <see cref="DeploymentOrDefault"/> gives.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DeploymentSettings? Deployment { get; init; }
+
+    /// <summary><see cref="Deployment"/>, or the defaults when the checkpoint records none.</summary>
+    [JsonIgnore]
+    public DeploymentSettings DeploymentOrDefault => Deployment ?? DeploymentSettings.Default;
 }
 
 /// <summary>One stored tensor: its parameter name, shape and float offset in weights.bin.</summary>

@@ -63,10 +63,12 @@ public static class ModelStore
             throw new CheckpointException($"checkpoint '{dir}' is a {info.Kind} checkpoint; this step needs the output of 'quanthdl qat'");
         WeightSpec w;
         ActivationSpec a;
+        DeploymentSettings deploy;
         try
         {
             w = WeightSpec.Parse(info.Weights ?? "");
             a = ActivationSpec.Parse(info.Activations ?? "");
+            deploy = info.DeploymentOrDefault.Check();
         }
         catch (ArgumentException e)
         {
@@ -76,13 +78,13 @@ public static class ModelStore
         if (IsMlp(info))
         {
             var spec = ParseMlp(info, dir);
-            model = new QuantMlp(spec, spec.BuildFloat(new Random(info.Seed)), w, a);
+            model = new QuantMlp(spec, spec.BuildFloat(new Random(info.Seed)), w, a, deploy);
         }
         else
         {
             // The folded graph's parameters are overwritten by LoadInto; folding here only fixes the structure.
             var fp = BatchNormFolder.Fold(new LayerGraph(ParseGraph(info, dir), new Random(info.Seed)));
-            model = new QuantGraph(fp, w, a);
+            model = new QuantGraph(fp, w, a, deploy);
         }
         Checkpoint.LoadInto(model, info, data, dir);
         if (info.LogitStep is not > 0) throw new CheckpointException($"checkpoint '{dir}' has no calibrated logit step");

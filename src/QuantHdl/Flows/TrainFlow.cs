@@ -87,11 +87,15 @@ public static class TrainFlow
     /// "qat" checkpoint to <paramref name="outDir"/> (rules of <see cref="TrainFloat(MlpSpec, TrainOptions, string, IFlowReporter, bool)"/>;
     /// never the <paramref name="fromDir"/> itself). An <c>mlp:</c> checkpoint becomes a <see cref="QuantMlp"/>;
     /// a layer graph has its batch norms folded into their convs (<see cref="BatchNormFolder"/>) and
-    /// becomes a <see cref="QuantGraph"/> trained on image batches.
+    /// becomes a <see cref="QuantGraph"/> trained on image batches. <paramref name="deployment"/> (the
+    /// defaults when null) sets the F every layer's bias grid uses and the widths the capacity checks
+    /// assume; it is saved in the checkpoint, and compile freezes with it. An out-of-range value throws
+    /// <see cref="ArgumentException"/> before anything is written.
     /// </summary>
-    public static CheckpointInfo Qat(string fromDir, WeightSpec w, ActivationSpec a, TrainOptions o, string outDir, IFlowReporter r, bool force = false)
+    public static CheckpointInfo Qat(string fromDir, WeightSpec w, ActivationSpec a, TrainOptions o, string outDir, IFlowReporter r, bool force = false, DeploymentSettings? deployment = null)
     {
         o.Check();
+        var deploy = (deployment ?? DeploymentSettings.Default).Check();
         using var dir = OutputDirectory.Begin(outDir, ArtifactKind.CheckpointQat, force, fromDir, o.DataDir);
         var (fpInfo, fp) = ModelStore.LoadFloatModel(fromDir);
         IdxDataset train, test;
@@ -100,7 +104,7 @@ public static class TrainFlow
         bool images;
         if (fp is LayerGraph graph)
         {
-            var q = new QuantGraph(BatchNormFolder.Fold(graph), w, a);
+            var q = new QuantGraph(BatchNormFolder.Fold(graph), w, a, deploy);
             (train, test) = LoadData(o.DataDir, graph.Spec);
             (model, weights, scales, images) = (q, q.WeightParameters(), q.ScaleParameters(), q.TakesImages);
         }
@@ -108,7 +112,7 @@ public static class TrainFlow
         {
             var spec = MlpSpec.Parse(fpInfo.Model);
             (train, test) = LoadData(o.DataDir, spec.Sizes[0], spec.Sizes[^1]);
-            var q = new QuantMlp(spec, (Sequential)fp, w, a);
+            var q = new QuantMlp(spec, (Sequential)fp, w, a, deploy);
             (model, weights, scales, images) = (q, q.WeightParameters(), q.ScaleParameters(), false);
         }
         var opt = new QatOptimizer(weights, scales, o.Lr, o.ScaleLrFactor);
@@ -119,7 +123,7 @@ public static class TrainFlow
         double acc = Trainer.Evaluate(model, test, asImages: images);
         double logitStep = LogitCalibration.Step(model, train, images);
         r.Info($"qat {fpInfo.Model} weights {w} acts {a}: test accuracy {acc:P2} (float parent {fpInfo.TestAccuracy:P2})");
-        var info = Checkpoint.Save(dir.StagingPath, model, new CheckpointInfo("qat", fpInfo.Model, w.ToString(), a.ToString(), o.Seed, o.Epochs, o.BatchSize, o.Lr, acc, logitStep, Path.GetFullPath(fromDir), [], "") { Input = fpInfo.Input });
+        var info = Checkpoint.Save(dir.StagingPath, model, new CheckpointInfo("qat", fpInfo.Model, w.ToString(), a.ToString(), o.Seed, o.Epochs, o.BatchSize, o.Lr, acc, logitStep, Path.GetFullPath(fromDir), [], "") { Input = fpInfo.Input, Deployment = deploy });
         dir.Commit();
         return info;
     }

@@ -45,8 +45,11 @@ public sealed class QuantLinear : Module
     /// </summary>
     public double? InputStep { get; set; }
 
-    /// <summary>Fraction bits F the POST accumulator unit assumes (the compile default).</summary>
-    public int SqrtFracBits { get; set; } = WeightArithmetic.DefaultSqrtFracBits;
+    /// <summary>
+    /// Fraction bits F the POST accumulator unit assumes: the deployment's F, which the owning network
+    /// assigns from its <see cref="DeploymentSettings"/>.
+    /// </summary>
+    public int SqrtFracBits { get; set; } = DeploymentSettings.DefaultSqrtFracBits;
 
     /// <inheritdoc/>
     public override Tensor Forward(Tensor x)

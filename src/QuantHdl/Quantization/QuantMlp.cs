@@ -19,19 +19,23 @@ public sealed class QuantMlp : Module, IStagedModule
     private readonly List<QuantLinear> _layers = new();
     private readonly List<LsqActivationQuantizer> _acts = new();
 
-    /// <summary>Builds from a trained full-precision MLP; weights are copied and quantizers initialised from them.</summary>
-    public QuantMlp(MlpSpec spec, Sequential fp, WeightSpec weights, ActivationSpec acts)
+    /// <summary>
+    /// Builds from a trained full-precision MLP; weights are copied and quantizers initialised from them.
+    /// Every layer puts its bias on the grid of <paramref name="deployment"/>'s F (the defaults when null).
+    /// </summary>
+    public QuantMlp(MlpSpec spec, Sequential fp, WeightSpec weights, ActivationSpec acts, DeploymentSettings? deployment = null)
     {
         Spec = spec;
         WeightSpec = weights;
         ActivationSpec = acts;
+        Deployment = (deployment ?? DeploymentSettings.Default).Check();
         var linears = Enumerable.Range(0, fp.Count).Select(i => fp[i]).OfType<Linear>().ToArray();
         if (linears.Length != spec.Layers) throw new ArgumentException($"the float model has {linears.Length} linear layers, {spec} has {spec.Layers}");
-        CheckCapacity(spec, weights, acts);
+        CheckCapacity(spec, weights, acts, Deployment);
         for (int l = 0; l < linears.Length; l++)
         {
             bool last = l + 1 == linears.Length;
-            _layers.Add(RegisterModule($"fc{l + 1}", new QuantLinear(linears[l], weights, relu: !last)));
+            _layers.Add(RegisterModule($"fc{l + 1}", new QuantLinear(linears[l], weights, relu: !last) { SqrtFracBits = Deployment.SqrtFracBits }));
             if (!last) _acts.Add(RegisterModule($"act{l + 1}", new LsqActivationQuantizer(acts.Bits)));
         }
     }
@@ -39,14 +43,14 @@ public sealed class QuantMlp : Module, IStagedModule
     /// <summary>
     /// Refuses, before any training, a weight code that some layer cannot hold (integer-semantics §5,
     /// <see cref="DenseCapacity"/>): the check the IR validator makes at compile time, with the
-    /// compile defaults for F and the multiplier width.
+    /// deployment's F and multiplier width.
     /// </summary>
-    public static void CheckCapacity(MlpSpec spec, WeightSpec weights, ActivationSpec acts)
+    public static void CheckCapacity(MlpSpec spec, WeightSpec weights, ActivationSpec acts, DeploymentSettings deployment)
     {
         for (int l = 0; l < spec.Layers; l++)
         {
             int actBits = l == 0 ? InputType.Width : acts.Bits;
-            if (DenseCapacity.Refusal(weights, spec.Sizes[l], actBits, WeightArithmetic.DefaultSqrtFracBits, RequantMath.DefaultMultiplierBits) is string refusal)
+            if (DenseCapacity.Refusal(weights, spec.Sizes[l], actBits, deployment.SqrtFracBits, deployment.MultiplierBits) is string refusal)
                 throw new ArgumentException($"layer fc{l + 1}: {refusal}");
         }
     }
@@ -62,6 +66,9 @@ public sealed class QuantMlp : Module, IStagedModule
 
     /// <summary>The activation quantizer of every hidden layer.</summary>
     public ActivationSpec ActivationSpec { get; }
+
+    /// <summary>The F and multiplier width the bias grid and the capacity checks assume; the compiler freezes with them.</summary>
+    public DeploymentSettings Deployment { get; }
 
     /// <summary>The dense layers in order.</summary>
     public IReadOnlyList<QuantLinear> Layers => _layers;
@@ -123,6 +130,6 @@ public sealed class QuantMlp : Module, IStagedModule
                 last ? IntType.S(16) : IntType.U(ActivationSpec.Bits), Relu: !last);
             inStep = outStep;
         }
-        return new ModelSource(name, Spec.Sizes[0], InputType, 1.0 / 255, layers);
+        return new ModelSource(name, Spec.Sizes[0], InputType, 1.0 / 255, layers) { SqrtFracBits = Deployment.SqrtFracBits, MultiplierBits = Deployment.MultiplierBits };
     }
 }

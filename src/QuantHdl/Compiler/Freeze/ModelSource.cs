@@ -7,8 +7,8 @@ namespace QuantHdl.Compiler.Freeze;
 public sealed record ModelSource(string Name, int InputSize, IntType InputType, double InputScale, LayerSource[] Layers)
 {
     /// <summary>Fraction bits F of the POST x/sqrt(2) table (integer-semantics §3).</summary>
-    public int SqrtFracBits { get; init; } = WeightArithmetic.DefaultSqrtFracBits;
+    public int SqrtFracBits { get; init; } = DeploymentSettings.DefaultSqrtFracBits;
 
     /// <summary>Width MB of the requantization multiplier M0 (integer-semantics §4).</summary>
-    public int MultiplierBits { get; init; } = RequantMath.DefaultMultiplierBits;
+    public int MultiplierBits { get; init; } = DeploymentSettings.DefaultMultiplierBits;
 }
