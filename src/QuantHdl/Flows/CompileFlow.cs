@@ -91,12 +91,7 @@ public static class CompileFlow
         using var dir = OutputDirectory.Begin(buildDir, ArtifactKind.Build, force, fromDir, o.DataDir);
         var (info, model) = ModelStore.LoadQat(fromDir);
         o.CheckAgainst(info.DeploymentOrDefault, fromDir);
-        var frozen = model switch
-        {
-            QuantMlp m => Freezer.Freeze(m.ToModelSource("qnet", info.LogitStep!.Value)),
-            QuantGraph g => GraphFreezer.Freeze(g, "qnet", info.LogitStep!.Value, g.Deployment.SqrtFracBits, g.Deployment.MultiplierBits),
-            _ => throw new CheckpointException($"checkpoint '{fromDir}' holds a {model.GetType().Name}, which has no freezer"),
-        };
+        var frozen = Freezer.Freeze(FakeQuantSource.From(model, "qnet", info.LogitStep!.Value));
         var graph = PassPipeline.Run(frozen, PassPipeline.Default(o.MaxMacsPerCycle, o.Folds));
         var test = IdxDataset.Load(o.DataDir, train: false);
         if (test.Features != graph.Nodes[0].OutSize)

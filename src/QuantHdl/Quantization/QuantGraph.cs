@@ -1,5 +1,4 @@
 using QuantHdl.Engine.Data;
-using QuantHdl.Compiler.Ir;
 using QuantHdl.Models;
 using QuantHdl.Engine.Nn;
 using QuantHdl.Engine.Tensors;
@@ -9,7 +8,8 @@ using QuantHdl.Arithmetic;
 namespace QuantHdl.Quantization;
 
 /// <summary>
-/// The fake-quant network of a BN-free <see cref="LayerGraph"/>: the 8-bit image enters exactly
+/// The fake-quant network of a BN-free <see cref="LayerGraph"/> (an <c>mlp:</c> model, on flat batches,
+/// or a <c>lenet5</c>/<c>cnn:</c> model): the 8-bit image enters exactly
 /// (pixel/255); every conv and dense layer has quantized weights and its bias on the accumulator grid;
 /// every ReLU becomes the unsigned activation quantizer of its layer's output (registered under the
 /// ReLU node's name); max pools pass codes through unchanged; average pools requantize to a step of
@@ -79,7 +79,7 @@ public sealed class QuantGraph : Module, IStagedModule
             };
             if (inputs > 0)
             {
-                int actBits = first ? QuantMlp.InputType.Width : acts.Bits;
+                int actBits = first ? InputType.Width : acts.Bits;
                 if (DenseCapacity.Refusal(weights, checked((int)inputs), actBits, deployment.SqrtFracBits, deployment.MultiplierBits) is string refusal)
                     throw new ArgumentException($"layer {n.Name}: {refusal}");
                 first = false;
@@ -87,6 +87,9 @@ public sealed class QuantGraph : Module, IStagedModule
             shape = n.OutShape;
         }
     }
+
+    /// <summary>The network input: raw 8-bit pixels (integer-semantics §1).</summary>
+    public static IntType InputType => IntType.U(8);
 
     /// <summary>The (BN-free) architecture.</summary>
     public ModelSpec Spec { get; }

@@ -33,7 +33,7 @@ public class GraphFreezerTests
     {
         const int n = 16;
         var (q, pixels, x) = Model(spec, weights, n, 7);
-        var g = PassPipeline.Run(GraphFreezer.Freeze(q, "t", 1.0 / 256, 8, 16), PassPipeline.Default(16));
+        var g = PassPipeline.Run(Freezer.Freeze(FakeQuantSource.From(q, "t", 1.0 / 256)), PassPipeline.Default(16));
         var sim = new GoldenSimulator(g);
         using var ng = Tensor.NoGrad();
         // The fake-quant value of every frozen node's edge, by walking the modules.
@@ -89,13 +89,13 @@ public class GraphFreezerTests
         var conv = (QuantConv2d)q.Nodes[0].Module;
         for (int c = 0; c < 2; c++) for (int ky = 0; ky < 2; ky++) for (int kx = 0; kx < 2; kx++)
             conv.Weight.Data[(c * 2 + ky) * 2 + kx] = 10 * c + 2 * ky + kx;
-        Assert.Equal([0, 10, 1, 11, 2, 12, 3, 13], GraphFreezer.WindowMatrix(conv));
+        Assert.Equal([0, 10, 1, 11, 2, 12, 3, 13], FakeQuantSource.WindowMatrix(conv));
     }
 
     [Fact]
     public void DenseColumnsMoveFromChannelMajorToPixelMajor()
     {
         // 2 channels of 1x2 pixels: PyTorch column (c, x) = c*2 + x goes to stream column x*2 + c.
-        Assert.Equal([0, 2, 1, 3], GraphFreezer.ToStreamOrder([0, 1, 2, 3], 1, new Shape(2, 1, 2)));
+        Assert.Equal([0, 2, 1, 3], FakeQuantSource.ToStreamOrder([0, 1, 2, 3], 1, new Shape(2, 1, 2)));
     }
 }
