@@ -9,7 +9,7 @@ using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Tests.Freezing;
 
-/// <summary>The frozen CNN computes, in integers, what the fake-quant graph computes in floats.</summary>
+/// <summary>The frozen network (CNN or MLP) computes, in integers, what the fake-quant graph computes in floats.</summary>
 public class GraphFreezerTests
 {
     private static (QuantGraph Q, byte[] Pixels, Tensor X) Model(string spec, string weights, int n, int seed, int c = 1, int h = 12)
@@ -29,6 +29,7 @@ public class GraphFreezerTests
     [InlineData("cnn:c4k3p1-relu-mp2-c8k3-relu-fc10", "post:4")]
     [InlineData("cnn:c4k3s2p1-relu-c4k3p1g4-relu-ap2-fc6-relu-fc5", "uniform:4")]
     [InlineData("cnn:c6k5-relu-mp2-c4k3-relu-gap-fc3", "pot:4")]
+    [InlineData("mlp:144-10-8-6", "post:4")]
     public void GoldenCodesAreTheFakeQuantValuesOverTheirSteps(string spec, string weights)
     {
         const int n = 16;
