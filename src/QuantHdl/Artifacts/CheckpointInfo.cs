@@ -30,7 +30,7 @@ public sealed record CheckpointInfo(
 
     /// <summary>
     /// The sample shape a <c>cnn:</c> or <c>lenet5</c> model was built for, as <c>CxHxW</c> (e.g. <c>1x28x28</c>);
-    /// null for <c>mlp:</c> models, whose spec names its input size (and whose checkpoint.json stays as it was).
+    /// null for <c>mlp:</c> models, whose spec names their flat input size.
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Input { get; init; }

@@ -10,7 +10,7 @@ using QuantHdl.Arithmetic;
 namespace QuantHdl.Tests.Freezing;
 
 /// <summary>The frozen network (CNN or MLP) computes, in integers, what the fake-quant graph computes in floats.</summary>
-public class GraphFreezerTests
+public class FreezerTests
 {
     private static (QuantGraph Q, byte[] Pixels, Tensor X) Model(string spec, string weights, int n, int seed, int c = 1, int h = 12)
     {
