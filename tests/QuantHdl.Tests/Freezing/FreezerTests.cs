@@ -12,10 +12,10 @@ namespace QuantHdl.Tests.Freezing;
 /// <summary>The frozen network (CNN or MLP) computes, in integers, what the fake-quant graph computes in floats.</summary>
 public class FreezerTests
 {
-    private static (QuantGraph Q, byte[] Pixels, Tensor X) Model(string spec, string weights, int n, int seed, int c = 1, int h = 12)
+    private static (QuantGraph Q, byte[] Pixels, Tensor X) Model(string spec, string weights, int n, int seed, int c = 1, int h = 12, DeploymentSettings? deploy = null)
     {
         var fp = BatchNormFolder.Fold(new LayerGraph(ModelSpec.Parse(spec, new Shape(c, h, h)), new Random(seed)));
-        var q = new QuantGraph(fp, WeightSpec.Parse(weights), ActivationSpec.Parse("uniform:4"));
+        var q = new QuantGraph(fp, WeightSpec.Parse(weights), ActivationSpec.Parse("uniform:4"), deploy);
         var rng = new Random(seed + 1);
         var pixels = new byte[n * c * h * h];
         rng.NextBytes(pixels);
@@ -80,6 +80,43 @@ public class FreezerTests
         // Float rounding can put a value a hair to the other side of a rounding boundary; almost never.
         Assert.True(equal >= compared * 0.995, $"only {equal}/{compared} hidden codes equal");
         Assert.True(agree >= n - 1, $"only {agree}/{n} predictions agree");
+    }
+
+    [Fact]
+    public void ConvAndDenseLayersTrainAndFreezeWithTheChosenF()
+    {
+        // F = 11: every POST node of a CNN carries it, and each fake-quant bias is its IR integer times the
+        // unit alpha_c * s_x * 2^-(F + H) of integer-semantics §3 (post:4: J = 6, H = 3), written out here.
+        var (q, _, _) = Model("cnn:c4k3p1-relu-mp2-fc6-relu-fc5", "post:4", 8, 5, deploy: new DeploymentSettings(11, 18));
+        var g = Freezer.Freeze(FakeQuantSource.From(q, "t", 1.0 / 256));
+        var steps = q.EdgeSteps();
+        int checkedLayers = 0;
+        for (int i = 0; i < q.Nodes.Count; i++)
+        {
+            var (node, m) = q.Nodes[i];
+            var (bias, quantizer, f) = m switch
+            {
+                QuantConv2d c => (c.Bias, c.Quantizer, c.SqrtFracBits),
+                QuantLinear l => (l.Bias, l.Quantizer, l.SqrtFracBits),
+                _ => (null!, null!, 0),
+            };
+            if (bias is null) continue;
+            Assert.Equal(11, f);
+            var op = g.Nodes.Single(n => n.Name == node.Name).Op;
+            var d = op is ConvOp conv ? conv.Mvu : (DenseOp)op;
+            Assert.Equal((11, 18), (d.SqrtFracBits, d.Rq.MultiplierBits));
+            double sx = i == 0 ? 1.0 / 255 : steps[i - 1]!.Value;
+            var fq = BiasGrid.Quantize(bias, quantizer, sx, f).Data;
+            for (int c = 0; c < d.Out; c++)
+            {
+                double units = fq[c] / (quantizer.Scale.Data[c] * sx * Math.Pow(2, -(11 + 3)));
+                // The integer exactly; off it only by the float32 rounding of the stored bias.
+                Assert.Equal(d.Bias[c], Math.Round(units));
+                Assert.True(Math.Abs(units - d.Bias[c]) <= Math.Max(1, Math.Abs(d.Bias[c])) * 1e-6, $"{node.Name} channel {c}: {units} units");
+            }
+            checkedLayers++;
+        }
+        Assert.Equal(3, checkedLayers);
     }
 
     [Fact]
