@@ -147,6 +147,22 @@ public class DeploymentSettingsTests
     }
 
     [Fact]
+    public void ACheckpointWithAnFOutOfRangeIsRefusedByCompile()
+    {
+        var tmp = CliRunner.TempDir("baddeploy");
+        var dir = TinyArtifacts.CopyTo(TinyArtifacts.Qat, Path.Combine(tmp, "qat"));
+        var path = Path.Combine(dir, Checkpoint.InfoFile);
+        var json = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        json["deployment"]!["sqrtFracBits"] = 30;
+        File.WriteAllText(path, json.ToJsonString());
+        var outDir = Path.Combine(tmp, "build");
+        var (exit, _, err) = CliRunner.Run("compile", "--from", dir, "--no-emit", "--data", FashionSubset.Path, "--out", outDir);
+        CliErrorTests.AssertOneLineError(exit, err, "--sqrt-frac-bits 30 is out of range 1..24");
+        Assert.Contains(dir, err);
+        Assert.False(Directory.Exists(outDir));
+    }
+
+    [Fact]
     public void TheRangesAreTheArithmeticCores()
     {
         Assert.Equal((1, 24, 8), (DeploymentSettings.MinSqrtFracBits, DeploymentSettings.MaxSqrtFracBits, DeploymentSettings.DefaultSqrtFracBits));
