@@ -6,7 +6,7 @@ Adam lr 1e-3, shuffled every epoch, images held in memory as float32 pixel/255 (
 transforms, so the data path is as cheap as the C# loader's). Optionally a LSQ W4A4 QAT epoch:
 4-bit signed per-channel LSQ weights, 4-bit unsigned per-tensor LSQ activations after each hidden
 ReLU (grad scale 1/sqrt(N*p), step init 2*mean|x|/sqrt(p)), Adam + cosine schedule, mirroring
-QuantHdl.Quant.QuantMlp.
+QuantHdl.Quantization.QuantGraph on the MLP's layer graph.
 
 Run with /usr/bin/python3 (Debian python3-torch) and glibc malloc tuned, as bench/run.sh does:
   MALLOC_MMAP_THRESHOLD_=67108864 MALLOC_TRIM_THRESHOLD_=1073741824 /usr/bin/python3 bench/torch_mlp.py

@@ -80,8 +80,9 @@ internal static class TrainBench
 
     private static void RunMlp(Options o, IdxDataset train, IdxDataset test, List<string> rows)
     {
-        var spec = new MlpSpec(new[] { train.Features, 256, 128, train.Classes });
-        var model = spec.BuildFloat(new Random(o.Seed));
+        // The CLI's path: the mlp: spec parsed into a layer graph (flat batches, fused dense + ReLU).
+        var spec = ModelSpec.Parse(new MlpSpec(new[] { train.Features, 256, 128, train.Classes }).ToString(), Shape.Flat(train.Features));
+        var model = new LayerGraph(spec, new Random(o.Seed));
 
         var opt = new Adam(model.Parameters(), o.Lr);
         for (int e = 0; e < o.FpEpochs; e++)
@@ -92,10 +93,10 @@ internal static class TrainBench
         }
 
         // ---- LSQ W4A4 QAT row: uniform 4-bit per-channel LSQ weights, 4-bit unsigned LSQ activations
-        // (QuantHdl.Quantization.QuantMlp), Adam + cosine schedule as in the CLI's qat flow.
+        // (QuantHdl.Quantization.QuantGraph of the MLP's layer graph), Adam + cosine schedule as in the CLI's qat flow.
         if (o.QatEpochs > 0)
         {
-            var qmodel = new QuantMlp(spec, model, WeightSpec.Parse("uniform:4"), new ActivationSpec(4));
+            var qmodel = new QuantGraph(model, WeightSpec.Parse("uniform:4"), new ActivationSpec(4));
             var qopt = new Adam(qmodel.Parameters(), o.Lr);
             int steps = (train.Count + o.Batch - 1) / o.Batch * o.QatEpochs;
             var schedule = new CosineSchedule(qopt, steps);

@@ -88,14 +88,17 @@ internal static class Cli
         var lr = new Option<double>("--lr") { Description = "Adam base learning rate", DefaultValueFactory = _ => 5e-4 };
         var output = new Option<string>("--out") { Description = "QAT checkpoint directory to write; must be new or empty unless --force", Required = true };
         var scaleLr = new Option<double>("--scale-lr-factor") { Description = "Learning rate of the quantizer steps/alphas relative to the weights'", DefaultValueFactory = _ => 1.0 };
+        var fracBits = new Option<int>("--sqrt-frac-bits") { Description = $"Fraction bits F of the POST x/sqrt2 table, {DeploymentSettings.SqrtFracBitsRange} (docs/integer-semantics.md §3): the biases train on F's accumulator grid, and compile builds the hardware with the same F", DefaultValueFactory = _ => DeploymentSettings.DefaultSqrtFracBits };
+        var multBits = new Option<int>("--multiplier-bits") { Description = $"Width MB of the requantization multiplier, {DeploymentSettings.MultiplierBitsRange} (docs/integer-semantics.md §4); saved for compile", DefaultValueFactory = _ => DeploymentSettings.DefaultMultiplierBits };
         var seed = Seed(); var batch = BatchSize(); var data = Data(); var force = Force();
-        var cmd = new Command("qat", "Quantization-aware training from a float checkpoint (LSQ activations; POST, POT or uniform weights)") { from, weights, acts, epochs, lr, scaleLr, output, seed, batch, data, force };
+        var cmd = new Command("qat", "Quantization-aware training from a float checkpoint (LSQ activations; POST, POT or uniform weights)") { from, weights, acts, epochs, lr, scaleLr, fracBits, multBits, output, seed, batch, data, force };
         cmd.SetAction(p => Guard(() =>
         {
             var w = WeightSpec.Parse(p.GetValue(weights)!);
             var a = ActivationSpec.Parse(p.GetValue(acts)!);
             var o = new TrainOptions(p.GetValue(epochs), p.GetValue(seed), p.GetValue(batch), p.GetValue(lr), p.GetValue(data)!) { ScaleLrFactor = p.GetValue(scaleLr) };
-            TrainFlow.Qat(p.GetValue(from)!, w, a, o, p.GetValue(output)!, new SpectreReporter(), p.GetValue(force));
+            var deploy = new DeploymentSettings(p.GetValue(fracBits), p.GetValue(multBits)).Check();
+            TrainFlow.Qat(p.GetValue(from)!, w, a, o, p.GetValue(output)!, new SpectreReporter(), p.GetValue(force), deploy);
             return 0;
         }));
         return cmd;
@@ -108,10 +111,12 @@ internal static class Cli
         var fold = new Option<string?>("--fold") { Description = "Override folding per layer, e.g. fc1=16x4,fc2=8x2 (SIMD must divide In, PE must divide Out)" };
         var maxMacs = new Option<int>("--max-macs") { Description = "Automatic folding: MACs per cycle for the largest layer; smaller layers get just enough to keep pace", DefaultValueFactory = _ => 64 };
         var vectors = new Option<int>("--vectors") { Description = "Test images written as verification vectors", DefaultValueFactory = _ => 200 };
-        var fracBits = new Option<int>("--sqrt-frac-bits") { Description = $"Fraction bits F of the POST x/sqrt2 table, {WeightArithmetic.MinSqrtFracBits}..{WeightArithmetic.MaxSqrtFracBits} (docs/integer-semantics.md §3); QAT trains the bias grid for {WeightArithmetic.DefaultSqrtFracBits}", DefaultValueFactory = _ => WeightArithmetic.DefaultSqrtFracBits };
+        // F and MB come from the QAT checkpoint; these only let a script assert them.
+        var fracBits = new Option<int?>("--sqrt-frac-bits") { Description = "Refuse to compile unless the checkpoint was trained with this F (set it with 'quanthdl qat --sqrt-frac-bits')" };
+        var multBits = new Option<int?>("--multiplier-bits") { Description = "Refuse to compile unless the checkpoint was trained with this MB (set it with 'quanthdl qat --multiplier-bits')" };
         var noEmit = new Option<bool>("--no-emit") { Description = "Write ir.json only; 'quanthdl emit' writes the RTL and vectors later" };
         var data = Data(); var force = Force();
-        var cmd = new Command("compile", "Freeze a QAT checkpoint to an integer IR (ir.json), lower it, and (unless --no-emit) emit RTL and test vectors") { from, output, fold, maxMacs, vectors, fracBits, noEmit, data, force };
+        var cmd = new Command("compile", "Freeze a QAT checkpoint to an integer IR (ir.json), lower it, and (unless --no-emit) emit RTL and test vectors") { from, output, fold, maxMacs, vectors, fracBits, multBits, noEmit, data, force };
         cmd.SetAction(p => Guard(() =>
         {
             var o = new CompileOptions
@@ -120,6 +125,7 @@ internal static class Cli
                 Folds = CompileOptions.ParseFolds(p.GetValue(fold)),
                 Vectors = p.GetValue(vectors),
                 SqrtFracBits = p.GetValue(fracBits),
+                MultiplierBits = p.GetValue(multBits),
                 DataDir = p.GetValue(data)!,
             };
             CompileFlow.Compile(p.GetValue(from)!, p.GetValue(output)!, o, new SpectreReporter(), p.GetValue(noEmit) ? null : EmitFlow.Write, p.GetValue(force));

@@ -1,5 +1,3 @@
-using QuantHdl.Compiler.Ir;
-
 namespace QuantHdl.Arithmetic;
 
 /// <summary>

@@ -12,15 +12,6 @@ public static class RequantMath
     /// <summary>Widest requant product (§5): everything is computed in <c>long</c>.</summary>
     public const int MaxProductBits = 64;
 
-    /// <summary>Fewest multiplier bits MB the IR accepts.</summary>
-    public const int MinMultiplierBits = 1;
-
-    /// <summary>Most multiplier bits MB the IR accepts.</summary>
-    public const int MaxMultiplierBits = 32;
-
-    /// <summary>MB used when nothing else is asked for (the freezer's default, which QAT checks against).</summary>
-    public const int DefaultMultiplierBits = 16;
-
     /// <summary>§2 rshift_round: (a + 2^(k-1)) >> k with an arithmetic shift; k >= 1.</summary>
     public static long RShiftRound(long a, int k) => (a + (1L << (k - 1))) >> k;
 

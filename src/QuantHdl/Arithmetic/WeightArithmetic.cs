@@ -8,21 +8,12 @@ namespace QuantHdl.Arithmetic;
 /// </summary>
 public static class WeightArithmetic
 {
-    /// <summary>Fewest fraction bits F of the POST x/sqrt(2) table.</summary>
-    public const int MinSqrtFracBits = 1;
-
-    /// <summary>Most fraction bits F of the POST x/sqrt(2) table.</summary>
-    public const int MaxSqrtFracBits = 24;
-
-    /// <summary>F used when nothing else is asked for (the freezer's and QAT's bias unit).</summary>
-    public const int DefaultSqrtFracBits = 8;
-
     /// <summary>§3 POST: R_F[x], the nearest integer to x * 2^F / sqrt(2), computed exactly.</summary>
     public static long SqrtHalf(long x, int fracBits)
     {
         if (x < 0) throw new ArgumentOutOfRangeException(nameof(x), x, "activations are unsigned");
-        if (fracBits < MinSqrtFracBits || fracBits > MaxSqrtFracBits)
-            throw new ArgumentOutOfRangeException(nameof(fracBits), fracBits, $"SqrtFracBits must be {MinSqrtFracBits}..{MaxSqrtFracBits}");
+        if (!DeploymentSettings.SqrtFracBitsInRange(fracBits))
+            throw new ArgumentOutOfRangeException(nameof(fracBits), fracBits, $"SqrtFracBits must be {DeploymentSettings.SqrtFracBitsRange}");
         if (x == 0) return 0;
         var n = new BigInteger(x) * x << (2 * fracBits - 1);
         var r = ISqrt(n);
@@ -32,6 +23,9 @@ public static class WeightArithmetic
     /// <summary>The whole R_F table for activations of <paramref name="actBits"/> bits.</summary>
     public static long[] SqrtHalfTable(int actBits, int fracBits)
     {
+        // Checked before allocating, so that a bad F fails the same way for every table size.
+        if (!DeploymentSettings.SqrtFracBitsInRange(fracBits))
+            throw new ArgumentOutOfRangeException(nameof(fracBits), fracBits, $"SqrtFracBits must be {DeploymentSettings.SqrtFracBitsRange}");
         var t = new long[1 << actBits];
         for (int x = 0; x < t.Length; x++) t[x] = SqrtHalf(x, fracBits);
         return t;

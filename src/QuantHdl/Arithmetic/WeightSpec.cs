@@ -7,7 +7,7 @@ public sealed record WeightSpec(WeightCode Code, int Bits)
     public const int MaxEncodableBits = 16;
 
     private static readonly int[] MaxBitsByCode = Enum.GetValues<WeightCode>()
-        .Select(c => DenseCapacity.LargestFittingBits(c, 1, 1, WeightArithmetic.MinSqrtFracBits, RequantMath.MinMultiplierBits))
+        .Select(c => DenseCapacity.LargestFittingBits(c, 1, 1, DeploymentSettings.MinSqrtFracBits, DeploymentSettings.MinMultiplierBits))
         .ToArray();
 
     /// <summary>Largest exponent j = 2^(b-1) - 2 of a POT/POST code.</summary>
@@ -43,7 +43,7 @@ public sealed record WeightSpec(WeightCode Code, int Bits)
         if (bits > max)
         {
             var w = new WeightSpec(code, bits);
-            int f = WeightArithmetic.MinSqrtFracBits, mb = RequantMath.MinMultiplierBits;
+            int f = DeploymentSettings.MinSqrtFracBits, mb = DeploymentSettings.MinMultiplierBits;
             int acc = DenseCapacity.WorstCaseAccBits(w, 1, 1, f);
             int shift = code == WeightCode.Pot ? w.MaxExponent : f + w.MaxExponent / 2;
             throw new ArgumentException($"weight bits {bits} in '{text}' are out of range; {parts[0]} takes {min}..{max} bits: " +

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Artifacts;
 
@@ -29,10 +30,22 @@ public sealed record CheckpointInfo(
 
     /// <summary>
     /// The sample shape a <c>cnn:</c> or <c>lenet5</c> model was built for, as <c>CxHxW</c> (e.g. <c>1x28x28</c>);
-    /// null for <c>mlp:</c> models, whose spec names its input size (and whose checkpoint.json stays as it was).
+    /// null for <c>mlp:</c> models, whose spec names their flat input size.
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Input { get; init; }
+
+    /// <summary>
+    /// QAT only: the F and multiplier width the bias grid was trained for, which compile freezes with
+    /// (docs/integer-semantics.md §3, §4). Null in a float checkpoint; a QAT checkpoint written before
+    /// the field existed was trained for the defaults, which <see cref="DeploymentOrDefault"/> gives.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DeploymentSettings? Deployment { get; init; }
+
+    /// <summary><see cref="Deployment"/>, or the defaults when the checkpoint records none.</summary>
+    [JsonIgnore]
+    public DeploymentSettings DeploymentOrDefault => Deployment ?? DeploymentSettings.Default;
 }
 
 /// <summary>One stored tensor: its parameter name, shape and float offset in weights.bin.</summary>

@@ -23,11 +23,14 @@ public sealed record CompileOptions
     /// <summary>Where the test images come from.</summary>
     public string DataDir { get; init; } = IdxDataset.DefaultDataDir;
 
-    /// <summary>Fraction bits of the POST x/sqrt 2 table.</summary>
-    public int SqrtFracBits { get; init; } = WeightArithmetic.DefaultSqrtFracBits;
+    /// <summary>
+    /// Fraction bits of the POST x/sqrt 2 table the caller expects, or null. The value used is always the
+    /// one QAT trained with (the checkpoint's <see cref="DeploymentSettings"/>); a different value here is refused.
+    /// </summary>
+    public int? SqrtFracBits { get; init; }
 
-    /// <summary>Width of the requantization multiplier.</summary>
-    public int MultiplierBits { get; init; } = RequantMath.DefaultMultiplierBits;
+    /// <summary>Width of the requantization multiplier the caller expects, or null; as <see cref="SqrtFracBits"/>.</summary>
+    public int? MultiplierBits { get; init; }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the bad value.</summary>
     public void Check()
@@ -35,10 +38,20 @@ public sealed record CompileOptions
         if (MaxMacsPerCycle < 1 || MaxMacsPerCycle > 4096) throw new ArgumentException($"--max-macs {MaxMacsPerCycle} is out of range 1..4096");
         if (Vectors < 1 || Vectors > 10000) throw new ArgumentException($"--vectors {Vectors} is out of range 1..10000");
         // The ranges are the arithmetic core's (docs/integer-semantics.md §3, §4), defined once there.
-        if (SqrtFracBits < WeightArithmetic.MinSqrtFracBits || SqrtFracBits > WeightArithmetic.MaxSqrtFracBits)
-            throw new ArgumentException($"--sqrt-frac-bits {SqrtFracBits} is out of range {WeightArithmetic.MinSqrtFracBits}..{WeightArithmetic.MaxSqrtFracBits}");
-        if (MultiplierBits < RequantMath.MinMultiplierBits || MultiplierBits > RequantMath.MaxMultiplierBits)
-            throw new ArgumentException($"--multiplier-bits {MultiplierBits} is out of range {RequantMath.MinMultiplierBits}..{RequantMath.MaxMultiplierBits}");
+        new DeploymentSettings(SqrtFracBits ?? DeploymentSettings.DefaultSqrtFracBits, MultiplierBits ?? DeploymentSettings.DefaultMultiplierBits).Check();
+    }
+
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> when an expected value differs from <paramref name="trained"/>,
+    /// the settings the QAT checkpoint <paramref name="fromDir"/> was trained with: the bias grid is only the
+    /// hardware's integer bias for the F it was trained for.
+    /// </summary>
+    public void CheckAgainst(DeploymentSettings trained, string fromDir)
+    {
+        if (SqrtFracBits is int f && f != trained.SqrtFracBits)
+            throw new ArgumentException($"--sqrt-frac-bits {f} differs from F = {trained.SqrtFracBits}, which '{fromDir}' was trained with; rerun qat with --sqrt-frac-bits {f}");
+        if (MultiplierBits is int mb && mb != trained.MultiplierBits)
+            throw new ArgumentException($"--multiplier-bits {mb} differs from MB = {trained.MultiplierBits}, which '{fromDir}' was trained with; rerun qat with --multiplier-bits {mb}");
     }
 
     /// <summary>Parses <c>fc1=16x4,fc2=4x2</c>.</summary>
@@ -77,12 +90,8 @@ public static class CompileFlow
         o.Check();
         using var dir = OutputDirectory.Begin(buildDir, ArtifactKind.Build, force, fromDir, o.DataDir);
         var (info, model) = ModelStore.LoadQat(fromDir);
-        var frozen = model switch
-        {
-            QuantMlp m => Freezer.Freeze(m.ToModelSource("qnet", info.LogitStep!.Value) with { SqrtFracBits = o.SqrtFracBits, MultiplierBits = o.MultiplierBits }),
-            QuantGraph g => GraphFreezer.Freeze(g, "qnet", info.LogitStep!.Value, o.SqrtFracBits, o.MultiplierBits),
-            _ => throw new CheckpointException($"checkpoint '{fromDir}' holds a {model.GetType().Name}, which has no freezer"),
-        };
+        o.CheckAgainst(info.DeploymentOrDefault, fromDir);
+        var frozen = Freezer.Freeze(FakeQuantSource.From(model, "qnet", info.LogitStep!.Value));
         var graph = PassPipeline.Run(frozen, PassPipeline.Default(o.MaxMacsPerCycle, o.Folds));
         var test = IdxDataset.Load(o.DataDir, train: false);
         if (test.Features != graph.Nodes[0].OutSize)

@@ -50,7 +50,7 @@ public static class SimulateFlow
                 if ((s & 63) == 63 || s + 1 == test.Count) advance(s % 64 + 1);
             }
         });
-        var fake = Trainer.Predict(model, test, asImages: ModelStore.TakesImages(model));
+        var fake = Trainer.Predict(model, test, asImages: model.TakesImages);
         int correctInt = 0, correctFake = 0, same = 0;
         for (int s = 0; s < test.Count; s++)
         {

@@ -42,9 +42,9 @@ public static class TrainFlow
     /// docs/models.md) with Adam and writes a "float" checkpoint (rules of the <see cref="MlpSpec"/>
     /// overload). The spec is parsed and its shapes checked against the data set's 1 x rows x cols
     /// samples before any training; a bad spec throws <see cref="ArgumentException"/> and leaves nothing.
-    /// An <c>mlp:</c> model trains as a <see cref="Sequential"/> on flat batches (its checkpoint is what
-    /// it always was); any other as a <see cref="LayerGraph"/> on [N, 1, H, W] batches, saved with its
-    /// input shape and batch-norm buffers.
+    /// Every model trains as a <see cref="LayerGraph"/>: an <c>mlp:</c> one on flat [N, H*W] batches (its
+    /// checkpoint stores no input shape, the spec names its size), any other on [N, 1, H, W] batches,
+    /// saved with its input shape and batch-norm buffers.
     /// </summary>
     public static CheckpointInfo TrainFloat(string model, TrainOptions o, string outDir, IFlowReporter r, bool force = false)
     {
@@ -56,22 +56,11 @@ public static class TrainFlow
         var test = IdxDataset.Load(o.DataDir, train: false);
         var spec = ModelSpec.Parse(model, SampleShape(train));
         CheckClasses(spec.Classes, train, o.DataDir);
-        Module net;
-        CheckpointInfo info;
-        bool images = false;
-        if (ModelStore.IsMlpText(model))
-        {
-            var mlp = MlpSpec.Parse(model.Trim());
-            net = mlp.BuildFloat(new Random(o.Seed));
-            info = new CheckpointInfo("float", mlp.ToString(), null, null, o.Seed, o.Epochs, o.BatchSize, o.Lr, 0, null, null, [], "");
-        }
-        else
-        {
-            var graph = new LayerGraph(spec, new Random(o.Seed));
-            images = graph.TakesImages;
-            net = graph;
-            info = new CheckpointInfo("float", model.Trim(), null, null, o.Seed, o.Epochs, o.BatchSize, o.Lr, 0, null, null, [], "") { Input = spec.Input.Text };
-        }
+        var net = new LayerGraph(spec, new Random(o.Seed));
+        bool images = net.TakesImages;
+        var info = ModelStore.IsMlpText(model)
+            ? new CheckpointInfo("float", MlpSpec.Parse(model.Trim()).ToString(), null, null, o.Seed, o.Epochs, o.BatchSize, o.Lr, 0, null, null, [], "")
+            : new CheckpointInfo("float", model.Trim(), null, null, o.Seed, o.Epochs, o.BatchSize, o.Lr, 0, null, null, [], "") { Input = spec.Input.Text };
         var opt = new Adam(net.Parameters(), o.Lr);
         RunEpochs("train", net, opt, train, test, o, r, schedule: null, images);
         double acc = Trainer.Evaluate(net, test, asImages: images);
@@ -85,33 +74,23 @@ public static class TrainFlow
     /// Quantization-aware training from a float checkpoint: Adam with a cosine schedule (weights and
     /// quantizer scales apart, <see cref="QatOptimizer"/>), then the logit scale is calibrated; writes a
     /// "qat" checkpoint to <paramref name="outDir"/> (rules of <see cref="TrainFloat(MlpSpec, TrainOptions, string, IFlowReporter, bool)"/>;
-    /// never the <paramref name="fromDir"/> itself). An <c>mlp:</c> checkpoint becomes a <see cref="QuantMlp"/>;
-    /// a layer graph has its batch norms folded into their convs (<see cref="BatchNormFolder"/>) and
-    /// becomes a <see cref="QuantGraph"/> trained on image batches.
+    /// never the <paramref name="fromDir"/> itself). The float layer graph has its batch norms folded into
+    /// their convs (<see cref="BatchNormFolder"/>) and becomes a <see cref="QuantGraph"/>, trained on flat
+    /// batches for an <c>mlp:</c> model and on image batches otherwise. <paramref name="deployment"/> (the
+    /// defaults when null) sets the F every layer's bias grid uses and the widths the capacity checks
+    /// assume; it is saved in the checkpoint, and compile freezes with it. An out-of-range value throws
+    /// <see cref="ArgumentException"/> before anything is written.
     /// </summary>
-    public static CheckpointInfo Qat(string fromDir, WeightSpec w, ActivationSpec a, TrainOptions o, string outDir, IFlowReporter r, bool force = false)
+    public static CheckpointInfo Qat(string fromDir, WeightSpec w, ActivationSpec a, TrainOptions o, string outDir, IFlowReporter r, bool force = false, DeploymentSettings? deployment = null)
     {
         o.Check();
+        var deploy = (deployment ?? DeploymentSettings.Default).Check();
         using var dir = OutputDirectory.Begin(outDir, ArtifactKind.CheckpointQat, force, fromDir, o.DataDir);
-        var (fpInfo, fp) = ModelStore.LoadFloatModel(fromDir);
-        IdxDataset train, test;
-        Module model;
-        IReadOnlyList<Tensor> weights, scales;
-        bool images;
-        if (fp is LayerGraph graph)
-        {
-            var q = new QuantGraph(BatchNormFolder.Fold(graph), w, a);
-            (train, test) = LoadData(o.DataDir, graph.Spec);
-            (model, weights, scales, images) = (q, q.WeightParameters(), q.ScaleParameters(), q.TakesImages);
-        }
-        else
-        {
-            var spec = MlpSpec.Parse(fpInfo.Model);
-            (train, test) = LoadData(o.DataDir, spec.Sizes[0], spec.Sizes[^1]);
-            var q = new QuantMlp(spec, (Sequential)fp, w, a);
-            (model, weights, scales, images) = (q, q.WeightParameters(), q.ScaleParameters(), false);
-        }
-        var opt = new QatOptimizer(weights, scales, o.Lr, o.ScaleLrFactor);
+        var (fpInfo, graph) = ModelStore.LoadFloatGraph(fromDir);
+        var model = new QuantGraph(BatchNormFolder.Fold(graph), w, a, deploy);
+        var (train, test) = LoadData(o.DataDir, graph.Spec);
+        bool images = model.TakesImages;
+        var opt = new QatOptimizer(model.WeightParameters(), model.ScaleParameters(), o.Lr, o.ScaleLrFactor);
         var loaderSteps = (train.Count + o.BatchSize - 1) / o.BatchSize;
         var schedule = new CosineSchedule(opt, Math.Max(1, loaderSteps * o.Epochs));
         RunEpochs("qat", model, opt, train, test, o, r, schedule, images);
@@ -119,7 +98,7 @@ public static class TrainFlow
         double acc = Trainer.Evaluate(model, test, asImages: images);
         double logitStep = LogitCalibration.Step(model, train, images);
         r.Info($"qat {fpInfo.Model} weights {w} acts {a}: test accuracy {acc:P2} (float parent {fpInfo.TestAccuracy:P2})");
-        var info = Checkpoint.Save(dir.StagingPath, model, new CheckpointInfo("qat", fpInfo.Model, w.ToString(), a.ToString(), o.Seed, o.Epochs, o.BatchSize, o.Lr, acc, logitStep, Path.GetFullPath(fromDir), [], "") { Input = fpInfo.Input });
+        var info = Checkpoint.Save(dir.StagingPath, model, new CheckpointInfo("qat", fpInfo.Model, w.ToString(), a.ToString(), o.Seed, o.Epochs, o.BatchSize, o.Lr, acc, logitStep, Path.GetFullPath(fromDir), [], "") { Input = fpInfo.Input, Deployment = deploy });
         dir.Commit();
         return info;
     }
@@ -135,9 +114,13 @@ public static class TrainFlow
         return (train, test);
     }
 
-    /// <summary>Loads the train and test splits and checks that their samples have the model's input shape.</summary>
+    /// <summary>
+    /// Loads the train and test splits and checks that their samples have the model's input shape (for a
+    /// flat input, the number of features).
+    /// </summary>
     public static (IdxDataset Train, IdxDataset Test) LoadData(string dataDir, ModelSpec spec)
     {
+        if (spec.Input.IsFlat) return LoadData(dataDir, checked((int)spec.Input.Features), spec.Classes);
         var train = IdxDataset.Load(dataDir, train: true);
         var test = IdxDataset.Load(dataDir, train: false);
         if (SampleShape(train) != spec.Input)

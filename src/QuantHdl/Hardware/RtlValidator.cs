@@ -52,8 +52,9 @@ public static class RtlValidator
     {
         string at = $"layer {n.Name}";
         int a = src.OutType.Width;
-        if (d.SqrtFracBits < 0 || d.SqrtFracBits > 24)
-            throw new IrException($"{at}: SqrtFracBits {d.SqrtFracBits} is outside 0..24");
+        // F feeds the POST lane table; other codes carry it as an unused parameter, where 0 also passes.
+        if (!DeploymentSettings.SqrtFracBitsInRange(d.SqrtFracBits) && !(d.Weight.Code != WeightCode.Post && d.SqrtFracBits == 0))
+            throw new IrException($"{at}: SqrtFracBits {d.SqrtFracBits} is outside {DeploymentSettings.SqrtFracBitsRange}" + (d.Weight.Code == WeightCode.Post ? "" : " (or 0 for a non-POST layer)"));
         switch (d.Weight.Code)
         {
             case WeightCode.Post:

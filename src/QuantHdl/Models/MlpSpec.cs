@@ -1,8 +1,9 @@
-using QuantHdl.Engine.Nn;
-
 namespace QuantHdl.Models;
 
-/// <summary>A multi-layer perceptron written as <c>mlp:784-64-32-10</c>: input size, hidden sizes, classes.</summary>
+/// <summary>
+/// The sizes of a multi-layer perceptron written as <c>mlp:784-64-32-10</c>: input size, hidden sizes,
+/// classes. <see cref="ModelSpec.Parse"/> turns it into the layer graph every model is.
+/// </summary>
 public sealed record MlpSpec(int[] Sizes)
 {
     /// <summary>Largest layer width accepted.</summary>
@@ -26,18 +27,6 @@ public sealed record MlpSpec(int[] Sizes)
 
     /// <summary>Number of dense layers.</summary>
     public int Layers => Sizes.Length - 1;
-
-    /// <summary>Builds the full-precision network: Linear, ReLU, ..., Linear.</summary>
-    public Sequential BuildFloat(Random rng)
-    {
-        var mods = new List<Module>();
-        for (int l = 0; l < Layers; l++)
-        {
-            mods.Add(new Linear(Sizes[l], Sizes[l + 1], rng));
-            if (l + 1 < Layers) mods.Add(new ReLU());
-        }
-        return new Sequential(mods.ToArray());
-    }
 
     /// <inheritdoc/>
     public override string ToString() => "mlp:" + string.Join("-", Sizes);

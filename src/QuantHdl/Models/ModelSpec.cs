@@ -32,7 +32,9 @@ public sealed partial record ModelSpec(string Text, Shape Input, LayerNode[] Nod
 
     /// <summary>
     /// Parses and checks <paramref name="text"/> for samples of shape <paramref name="input"/>. Throws
-    /// <see cref="ArgumentException"/> naming the bad token or the impossible shape.
+    /// <see cref="ArgumentException"/> naming the bad token or the impossible shape. An <c>mlp:</c> spec
+    /// takes a flat input (<see cref="Shape.Flat"/> of the samples' features) and becomes dense layers
+    /// <c>fc1</c>, <c>fc2</c>, ... with <c>relu1</c>, <c>relu2</c>, ... between them.
     /// </summary>
     public static ModelSpec Parse(string text, Shape input)
     {
@@ -40,7 +42,8 @@ public sealed partial record ModelSpec(string Text, Shape Input, LayerNode[] Nod
         var t = text.Trim();
         if (t.Equals("lenet5", StringComparison.OrdinalIgnoreCase)) return Build(text, input, Tokens(LeNet5[4..], LeNet5));
         if (t.StartsWith("cnn:", StringComparison.OrdinalIgnoreCase)) return Build(text, input, Tokens(t[4..], text));
-        if (t.StartsWith("mlp:", StringComparison.OrdinalIgnoreCase)) return Build(text, input, MlpLayers(t, input));
+        // An MLP reads its samples as one flat vector, whatever their shape.
+        if (t.StartsWith("mlp:", StringComparison.OrdinalIgnoreCase)) return Build(text, Shape.Flat(checked((int)input.Features)), MlpLayers(t, input));
         throw new ArgumentException($"model spec '{text}' is unknown; use mlp:IN-H1-...-CLASSES (e.g. mlp:784-64-32-10), lenet5, or cnn:SPEC with {Grammar}");
     }
 

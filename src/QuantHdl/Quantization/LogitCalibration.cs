@@ -5,8 +5,7 @@ using QuantHdl.Engine.Tensors;
 namespace QuantHdl.Quantization;
 
 /// <summary>
-/// The step of the signed 16-bit logits of a fake-quant network (<see cref="QuantMlp"/>,
-/// <see cref="QuantGraph"/>): twice the largest |logit| over the first samples, over 32767.
+/// The step of the signed 16-bit logits of a fake-quant network (<see cref="QuantGraph"/>): twice the largest |logit| over the first samples, over 32767.
 /// </summary>
 public static class LogitCalibration
 {

@@ -1,4 +1,3 @@
-using QuantHdl.Compiler.Ir;
 using QuantHdl.Engine.Tensors;
 using QuantHdl.Arithmetic;
 

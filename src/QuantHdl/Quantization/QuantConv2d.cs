@@ -1,4 +1,3 @@
-using QuantHdl.Compiler.Ir;
 using QuantHdl.Engine.Nn;
 using QuantHdl.Engine.Tensors;
 using QuantHdl.Arithmetic;
@@ -61,8 +60,8 @@ public sealed class QuantConv2d : Module
     /// <summary>Real step of this layer's input, set by the owning network; when set the bias is on the accumulator grid (§4).</summary>
     public double? InputStep { get; set; }
 
-    /// <summary>Fraction bits F the POST accumulator unit assumes.</summary>
-    public int SqrtFracBits { get; set; } = WeightArithmetic.DefaultSqrtFracBits;
+    /// <summary>Fraction bits F the POST accumulator unit assumes: the deployment's F, assigned by the owning network.</summary>
+    public int SqrtFracBits { get; set; } = DeploymentSettings.DefaultSqrtFracBits;
 
     /// <inheritdoc/>
     public override Tensor Forward(Tensor x)

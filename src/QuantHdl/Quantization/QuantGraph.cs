@@ -1,5 +1,4 @@
 using QuantHdl.Engine.Data;
-using QuantHdl.Compiler.Ir;
 using QuantHdl.Models;
 using QuantHdl.Engine.Nn;
 using QuantHdl.Engine.Tensors;
@@ -9,7 +8,8 @@ using QuantHdl.Arithmetic;
 namespace QuantHdl.Quantization;
 
 /// <summary>
-/// The fake-quant network of a BN-free <see cref="LayerGraph"/>: the 8-bit image enters exactly
+/// The fake-quant network of a BN-free <see cref="LayerGraph"/> (an <c>mlp:</c> model, on flat batches,
+/// or a <c>lenet5</c>/<c>cnn:</c> model): the 8-bit image enters exactly
 /// (pixel/255); every conv and dense layer has quantized weights and its bias on the accumulator grid;
 /// every ReLU becomes the unsigned activation quantizer of its layer's output (registered under the
 /// ReLU node's name); max pools pass codes through unchanged; average pools requantize to a step of
@@ -20,16 +20,21 @@ public sealed class QuantGraph : Module, IStagedModule
 {
     private readonly (LayerNode Node, Module Module)[] _nodes;
 
-    /// <summary>Builds from a trained full-precision graph; weights are copied and quantizers initialised from them.</summary>
-    public QuantGraph(LayerGraph fp, WeightSpec weights, ActivationSpec acts)
+    /// <summary>
+    /// Builds from a trained full-precision graph; weights are copied and quantizers initialised from them.
+    /// Every conv and dense layer puts its bias on the grid of <paramref name="deployment"/>'s F (the
+    /// defaults when null), the F the compiler freezes with.
+    /// </summary>
+    public QuantGraph(LayerGraph fp, WeightSpec weights, ActivationSpec acts, DeploymentSettings? deployment = null)
     {
         Spec = fp.Spec;
         WeightSpec = weights;
         ActivationSpec = acts;
+        Deployment = (deployment ?? DeploymentSettings.Default).Check();
         var src = fp.Nodes;
         foreach (var (node, m) in src)
             if (m is BatchNorm2d) throw new ArgumentException($"node {node.Name}: fold batch norms into their convs before QAT (BatchNormFolder)");
-        CheckCapacity(Spec, weights, acts);
+        CheckCapacity(Spec, weights, acts, Deployment);
         var list = new List<(LayerNode, Module)>();
         for (int i = 0; i < src.Count; i++)
         {
@@ -39,9 +44,9 @@ public sealed class QuantGraph : Module, IStagedModule
             Module q = m switch
             {
                 Conv2d c when !reluNext => throw new ArgumentException($"node {node.Name}: a hidden conv must be followed by relu (hidden activations are unsigned codes)"),
-                Conv2d c => new QuantConv2d(c, weights, relu: true),
+                Conv2d c => new QuantConv2d(c, weights, relu: true) { SqrtFracBits = Deployment.SqrtFracBits },
                 Linear l when !last && !reluNext => throw new ArgumentException($"node {node.Name}: a hidden dense layer must be followed by relu (hidden activations are unsigned codes)"),
-                Linear l => new QuantLinear(l, weights, relu: !last),
+                Linear l => new QuantLinear(l, weights, relu: !last) { SqrtFracBits = Deployment.SqrtFracBits },
                 ReLU when i == 0 || src[i - 1].Module is not (Conv2d or Linear) =>
                     throw new ArgumentException($"node {node.Name}: relu must directly follow a conv or dense layer, into whose requantization it is fused"),
                 ReLU => new LsqActivationQuantizer(acts.Bits),
@@ -57,10 +62,10 @@ public sealed class QuantGraph : Module, IStagedModule
     /// <summary>
     /// Refuses, before any training, a weight code that some conv or dense layer cannot hold
     /// (integer-semantics §5, <see cref="DenseCapacity"/>): the check the freezer makes at compile time,
-    /// with the compile defaults for F and the multiplier width. A conv's row is its K*K*C_in window
+    /// with the deployment's F and multiplier width. A conv's row is its K*K*C_in window
     /// (the §7 matrix, codes 0 outside the group included); the first layer reads the 8-bit pixels.
     /// </summary>
-    public static void CheckCapacity(ModelSpec spec, WeightSpec weights, ActivationSpec acts)
+    public static void CheckCapacity(ModelSpec spec, WeightSpec weights, ActivationSpec acts, DeploymentSettings deployment)
     {
         var shape = spec.Input;
         bool first = true;
@@ -74,14 +79,17 @@ public sealed class QuantGraph : Module, IStagedModule
             };
             if (inputs > 0)
             {
-                int actBits = first ? QuantMlp.InputType.Width : acts.Bits;
-                if (DenseCapacity.Refusal(weights, checked((int)inputs), actBits, WeightArithmetic.DefaultSqrtFracBits, RequantMath.DefaultMultiplierBits) is string refusal)
+                int actBits = first ? InputType.Width : acts.Bits;
+                if (DenseCapacity.Refusal(weights, checked((int)inputs), actBits, deployment.SqrtFracBits, deployment.MultiplierBits) is string refusal)
                     throw new ArgumentException($"layer {n.Name}: {refusal}");
                 first = false;
             }
             shape = n.OutShape;
         }
     }
+
+    /// <summary>The network input: raw 8-bit pixels (integer-semantics §1).</summary>
+    public static IntType InputType => IntType.U(8);
 
     /// <summary>The (BN-free) architecture.</summary>
     public ModelSpec Spec { get; }
@@ -91,6 +99,9 @@ public sealed class QuantGraph : Module, IStagedModule
 
     /// <summary>The activation quantizer of every hidden edge.</summary>
     public ActivationSpec ActivationSpec { get; }
+
+    /// <summary>The F and multiplier width the bias grid and the capacity checks assume; the compiler freezes with them.</summary>
+    public DeploymentSettings Deployment { get; }
 
     /// <summary>The nodes with their fake-quant modules, in order.</summary>
     public IReadOnlyList<(LayerNode Node, Module Module)> Nodes => _nodes;

@@ -1,4 +1,3 @@
-using QuantHdl.Compiler.Ir;
 using QuantHdl.Engine.Nn;
 using QuantHdl.Engine.Tensors;
 using QuantHdl.Arithmetic;
@@ -45,8 +44,11 @@ public sealed class QuantLinear : Module
     /// </summary>
     public double? InputStep { get; set; }
 
-    /// <summary>Fraction bits F the POST accumulator unit assumes (the compile default).</summary>
-    public int SqrtFracBits { get; set; } = WeightArithmetic.DefaultSqrtFracBits;
+    /// <summary>
+    /// Fraction bits F the POST accumulator unit assumes: the deployment's F, which the owning network
+    /// assigns from its <see cref="DeploymentSettings"/>.
+    /// </summary>
+    public int SqrtFracBits { get; set; } = DeploymentSettings.DefaultSqrtFracBits;
 
     /// <inheritdoc/>
     public override Tensor Forward(Tensor x)

@@ -82,15 +82,45 @@ public class PipelineTests(PipelineFixture fx) : IClassFixture<PipelineFixture>
     }
 
     [Fact]
-    public void AnMlpCheckpointKeepsItsFormat()
+    public void AnMlpCheckpointIsALayerGraphWithoutAnInputShape()
     {
-        // mlp: models stay Sequential/QuantMlp: positional names, no input shape (the spec names its input size).
+        // mlp: models are layer graphs named by node; no input shape is stored (the spec names its input size).
         var json = File.ReadAllText(Path.Combine(fx.FloatDir, Checkpoint.InfoFile));
         Assert.DoesNotContain("\"input\"", json);
         var info = Checkpoint.Read(fx.FloatDir).Info;
         Assert.Equal("mlp:784-32-16-10", info.Model);
-        Assert.Equal(["0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias"], info.Tensors.Select(t => t.Name));
-        Assert.IsType<QuantMlp>(ModelStore.LoadQat(fx.QatDir).Model);
+        Assert.Equal(["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "fc3.weight", "fc3.bias"], info.Tensors.Select(t => t.Name));
+        var q = ModelStore.LoadQat(fx.QatDir).Model;
+        Assert.False(q.TakesImages);
+        Assert.Equal(["fc1", "relu1", "fc2", "relu2", "fc3"], q.Nodes.Select(n => n.Node.Name));
+        Assert.Contains("relu1.step", Checkpoint.Read(fx.QatDir).Info.Tensors.Select(t => t.Name));
+    }
+
+    [Fact]
+    public void AnMlpCheckpointWithPositionalNamesStillLoads()
+    {
+        // Before MLPs were layer graphs, their float tensors were Sequential's 0.weight, 2.bias, ... and the
+        // QAT activation steps act1.step, ...; the bytes were the same. Such checkpoints load unchanged.
+        var old = new Dictionary<string, string> { ["fc1."] = "0.", ["fc2."] = "2.", ["fc3."] = "4.", ["relu1."] = "act1.", ["relu2."] = "act2." };
+        string Rename(string dir)
+        {
+            var copy = TinyArtifacts.CopyTo(dir, Path.Combine(CliRunner.TempDir("positional"), Path.GetFileName(dir)));
+            var path = Path.Combine(copy, Checkpoint.InfoFile);
+            var text = File.ReadAllText(path);
+            foreach (var (now, before) in old) text = text.Replace($"\"name\": \"{now}", $"\"name\": \"{before}");
+            File.WriteAllText(path, text);
+            return copy;
+        }
+        var fp = Rename(fx.FloatDir);
+        Assert.Contains("2.weight", Checkpoint.Read(fp).Info.Tensors.Select(t => t.Name));
+        var (_, g) = ModelStore.LoadFloatGraph(fp);
+        var (_, now) = ModelStore.LoadFloatGraph(fx.FloatDir);
+        Assert.Equal(now.NamedParameters().Select(p => p.Param.Data), g.NamedParameters().Select(p => p.Param.Data));
+        var qat = Rename(fx.QatDir);
+        Assert.Contains("act1.step", Checkpoint.Read(qat).Info.Tensors.Select(t => t.Name));
+        var (_, q) = ModelStore.LoadQat(qat);
+        var (_, qNow) = ModelStore.LoadQat(fx.QatDir);
+        Assert.Equal(qNow.NamedParameters().Select(p => p.Param.Data), q.NamedParameters().Select(p => p.Param.Data));
     }
 
     [Fact]

@@ -127,9 +127,8 @@ public class SupportedWidthTests
     [InlineData("mlp:16-64-10", "pot:6", 16, "layer fc2: pot:6 weights on 64 inputs of 16-bit activations", "use pot:5")]
     public void QatRefusesBeforeTraining(string model, string spec, int actBits, string where, string wayOut)
     {
-        var mlp = MlpSpec.Parse(model);
-        var fp = mlp.BuildFloat(new Random(1));
-        var e = Assert.Throws<ArgumentException>(() => new QuantMlp(mlp, fp, WeightSpec.Parse(spec), new ActivationSpec(actBits)));
+        var fp = TestModels.MlpGraph(model, 1);
+        var e = Assert.Throws<ArgumentException>(() => new QuantGraph(fp, WeightSpec.Parse(spec), new ActivationSpec(actBits)));
         Assert.StartsWith(where, e.Message);
         Assert.Contains(wayOut, e.Message);
     }

@@ -48,9 +48,14 @@ public class LayerGraphTests
     public void AnMlpGraphIsTheMlpSequential()
     {
         var spec = ModelSpec.Parse("mlp:784-16-10", new Shape(1, 28, 28));
+        Assert.Equal(Shape.Flat(784), spec.Input);
         var g = new LayerGraph(spec, new Random(4));
-        var s = MlpSpec.Parse("mlp:784-16-10").BuildFloat(new Random(4));
+        // The reference: the Sequential MLPs trained as before they were graphs, drawn from the same seed.
+        var rng = new Random(4);
+        var s = new Sequential(new Linear(784, 16, rng), new ReLU(), new Linear(16, 10, rng));
         Assert.False(g.TakesImages);
+        // The same parameters, drawn in the same order, stored in the same order.
+        Assert.Equal(s.Parameters().Select(p => p.Data), g.Parameters().Select(p => p.Data));
         var x = new Tensor(new[] { 2, 784 }, Images(2, 3).Data.AsSpan(0, 2 * 784).ToArray());
         using var ng = Tensor.NoGrad();
         Assert.Equal(s.Forward(x).Data.AsSpan(0, 20).ToArray(), g.Forward(x).Data.AsSpan(0, 20).ToArray());

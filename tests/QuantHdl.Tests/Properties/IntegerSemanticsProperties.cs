@@ -79,7 +79,7 @@ public class IntegerSemanticsProperties
     [Fact]
     public void SqrtHalfIsTheNearestIntegerToXTimes2PowFOverRoot2()
     {
-        Gen.Select(Gen.Long[0, (1L << 16) - 1], Gen.Int[WeightArithmetic.MinSqrtFracBits, WeightArithmetic.MaxSqrtFracBits])
+        Gen.Select(Gen.Long[0, (1L << 16) - 1], Gen.Int[DeploymentSettings.MinSqrtFracBits, DeploymentSettings.MaxSqrtFracBits])
             .Sample(t => Assert.Equal(IntegerReference.SqrtHalf(t.Item1, t.Item2), (BigInteger)WeightArithmetic.SqrtHalf(t.Item1, t.Item2)), iter: Iter, threads: 1);
     }
 

@@ -33,13 +33,12 @@ public class DivergenceTests
     public void ANonFiniteValueInAQatForwardNamesTheQuantLayer()
     {
         var ds = TrainingTests.Quadrants(64, 2);
-        var spec = MlpSpec.Parse("mlp:16-8-6-4");
-        var model = new QuantMlp(spec, spec.BuildFloat(new Random(4)), WeightSpec.Parse("post:4"), new ActivationSpec(4));
+        var model = new QuantGraph(TestModels.MlpGraph("mlp:16-8-6-4", 4), WeightSpec.Parse("post:4"), new ActivationSpec(4));
         var opt = new QatOptimizer(model.WeightParameters(), model.ScaleParameters(), 1e-3, 1.0);
         Trainer.TrainEpoch(model, new DataLoader(ds, 16, false, 0), opt, epoch: 1);
         // An infinite bias in fc3: every earlier stage stays finite, fc3's output (the logits) is the first that is not.
         // (In a hidden layer the activation quantizer would clamp it back into range.)
-        model.Layers[2].Bias.Data[2] = float.PositiveInfinity;
+        TestModels.DenseLayers(model)[2].Bias.Data[2] = float.PositiveInfinity;
         var e = Assert.Throws<TrainingDivergedException>(() => Trainer.TrainEpoch(model, new DataLoader(ds, 16, true, 1), opt, epoch: 2));
         Assert.StartsWith("epoch 2, batch 1/4: the loss is ", e.Message);
         Assert.Contains("layer fc3 produced the first non-finite value (its parameter fc3.bias is not finite)", e.Message);

@@ -65,8 +65,7 @@ public class DocStatementTests
     public void Section4LogitScaleIsTwiceTheCalibrationMaximumOver32767()
     {
         var ds = TrainingTests.Quadrants(300, 5);
-        var spec = MlpSpec.Parse("mlp:16-8-4");
-        var model = new QuantMlp(spec, spec.BuildFloat(new Random(2)), WeightSpec.Parse("post:4"), new ActivationSpec(4));
+        var model = new QuantGraph(TestModels.MlpGraph("mlp:16-8-4", 2), WeightSpec.Parse("post:4"), new ActivationSpec(4));
         // One training-mode forward sets the activation step, as the first QAT batch does.
         using (Tensor.StepScope()) model.Forward(Tensor.FromArray(ds.Images.Take(16 * 64).Select(b => b / 255f).ToArray(), 64, 16));
         model.Eval();

@@ -92,15 +92,13 @@ public class BiasQuantizationTests
     [InlineData("pot:3")]
     public void FakeQuantBiasEqualsTheFrozenIntegerBias(string weights)
     {
-        var spec = QuantHdl.Models.MlpSpec.Parse("mlp:4-3");
-        var fp = spec.BuildFloat(new Random(5));
-        var model = new QuantMlp(spec, fp, WeightSpec.Parse(weights), ActivationSpec.Parse("uniform:4"));
+        var model = new QuantGraph(TestModels.MlpGraph("mlp:4-3", 5), WeightSpec.Parse(weights), ActivationSpec.Parse("uniform:4"));
         var y = model.Forward(Tensor.Zeros(1, 4));
-        var frozen = QuantHdl.Compiler.Freeze.Freezer.Freeze(model.ToModelSource("t", 1.0 / 1024));
+        var frozen = QuantHdl.Compiler.Freeze.Freezer.Freeze(QuantHdl.Compiler.Freeze.FakeQuantSource.From(model, "t", 1.0 / 1024));
         var d = (DenseOp)frozen.Nodes[1].Op;
         for (int c = 0; c < 3; c++)
         {
-            double unit = model.Layers[0].Quantizer.Scale.Data[c] / 255.0 * Math.Pow(2, -WeightArithmetic.UnitShift(d.Weight, d.SqrtFracBits));
+            double unit = TestModels.DenseLayers(model)[0].Quantizer.Scale.Data[c] / 255.0 * Math.Pow(2, -WeightArithmetic.UnitShift(d.Weight, d.SqrtFracBits));
             Assert.Equal((float)(d.Bias[c] * unit), y.Data[c]);
         }
     }

@@ -1,45 +1,99 @@
 using QuantHdl.Compiler.Ir;
-using QuantHdl.Quantization;
+using QuantHdl.Models;
 using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Compiler.Freeze;
 
 /// <summary>
-/// Turns a trained fake-quant model into an integer IR (integer-semantics §3-§5): weight codes from
-/// the same codecs the training forward uses, integer biases at the accumulator unit, per-channel
-/// (M0, k) requantization with ReLU fused into the clamp, and accumulator widths from bounds.
+/// Turns a trained fake-quant network (<see cref="ModelSource"/>) into an integer IR
+/// (integer-semantics §3-§8): weight codes from the same codecs the training forward uses, integer
+/// biases at the accumulator unit, per-channel (M0, k) requantization with ReLU fused into the clamp,
+/// and accumulator widths from bounds. Each dense and conv node becomes one IR node (a conv is a
+/// sliding window over the dense arithmetic of its window matrix); pools keep their names.
 /// </summary>
 public static class Freezer
 {
     /// <summary>Freezes; the result passes <see cref="IrValidator"/> with folding 1x1.</summary>
     public static IrGraph Freeze(ModelSource m)
     {
-        if (m.Layers.Length == 0) throw new IrException($"model {m.Name} has no layers to freeze");
+        if (m.Nodes.Length == 0) throw new IrException($"model {m.Name} has no layers to freeze");
+        if (m.Deployment.Refusal() is string bad) throw new IrException($"model {m.Name}: {bad}");
+        int sqrtFracBits = m.Deployment.SqrtFracBits, multiplierBits = m.Deployment.MultiplierBits;
+        var size = checked((int)m.Input.Features);
         var nodes = new List<IrNode>
         {
-            new("input", [], new InputOp(m.InputSize, m.InputType, m.InputScale, 1), m.InputType, m.InputSize, 1, m.InputScale),
+            new("input", [], new InputOp(size, m.InputType, m.InputScale, 1) { Height = m.Input.H, Width = m.Input.W }, m.InputType, size, 1, m.InputScale),
         };
-        double inStep = m.InputScale;
-        var inType = m.InputType;
-        int inSize = m.InputSize;
-        foreach (var l in m.Layers)
+        double step = m.InputScale;
+        var shape = m.Input;
+        foreach (var n in m.Nodes)
         {
-            if (l.In != inSize) throw new IrException($"layer {l.Name}: expects {l.In} inputs but receives {inSize}");
-            if (Math.Abs(l.InputStep - inStep) > 1e-12 * Math.Abs(inStep))
-                throw new IrException($"layer {l.Name}: input step {l.InputStep} differs from the previous output step {inStep}");
-            var op = FreezeDense(l, inType, m.SqrtFracBits, m.MultiplierBits);
-            nodes.Add(new IrNode(l.Name, [nodes[^1].Name], op, l.OutputType, l.Out, 1, l.OutputStep));
-            inStep = l.OutputStep;
-            inType = l.OutputType;
-            inSize = l.Out;
+            var prev = nodes[^1];
+            switch (n)
+            {
+                case DenseSource l:
+                {
+                    if (l.In != shape.Features) throw new IrException($"layer {l.Name}: expects {l.In} inputs but receives {shape.Features}");
+                    CheckStep(l, step);
+                    nodes.Add(new IrNode(l.Name, [prev.Name], FreezeDense(l, prev.OutType, sqrtFracBits, multiplierBits), l.OutputType, l.Out, 1, l.OutputStep));
+                    (step, shape) = (l.OutputStep, Shape.Flat(l.Out));
+                    break;
+                }
+                case ConvSource c:
+                {
+                    CheckShape(c.Name, c.Input, shape);
+                    var l = c.Window;
+                    if (l.In != c.K * c.K * shape.C) throw new IrException($"layer {c.Name}: a {c.K}x{c.K} window over {shape.C} channels has {c.K * c.K * shape.C} inputs, not {l.In}");
+                    CheckStep(l, step);
+                    var op = new ConvOp(shape.H, shape.W, shape.C, c.K, c.Stride, c.Pad, c.Groups, FreezeDense(l, prev.OutType, sqrtFracBits, multiplierBits));
+                    nodes.Add(new IrNode(c.Name, [prev.Name], op, l.OutputType, op.OutH * op.OutW * op.OutC, 1, l.OutputStep));
+                    (step, shape) = (l.OutputStep, new Shape(op.OutC, op.OutH, op.OutW));
+                    break;
+                }
+                case MaxPoolSource p:
+                {
+                    CheckShape(p.Name, p.Input, shape);
+                    var op = new MaxPoolOp(shape.H, shape.W, shape.C, p.K);
+                    shape = new Shape(shape.C, shape.H / p.K, shape.W / p.K);
+                    nodes.Add(new IrNode(p.Name, [prev.Name], op, prev.OutType, checked((int)shape.Features), 1, step));
+                    break;
+                }
+                case AvgPoolSource p:
+                {
+                    CheckShape(p.Name, p.Input, shape);
+                    if (!(p.OutputStep > 0)) throw new IrException($"layer {p.Name}: output step {p.OutputStep} must be positive");
+                    // §8: y = sum * s_x / (KH*KW*s_y), by an integer multiplier and shift.
+                    var (m0, k) = RequantMath.Choose(step / (p.KH * p.KW * p.OutputStep), multiplierBits, p.Name);
+                    long maxSum = (long)p.KH * p.KW * prev.OutType.Max;
+                    int sumBits = 64 - (int)long.LeadingZeroCount(maxSum);
+                    var op = new AvgPoolOp(shape.H, shape.W, shape.C, p.KH, p.KW, m0, k, multiplierBits, sumBits);
+                    shape = new Shape(shape.C, shape.H / p.KH, shape.W / p.KW);
+                    nodes.Add(new IrNode(p.Name, [prev.Name], op, p.OutputType, checked((int)shape.Features), 1, p.OutputStep));
+                    step = p.OutputStep;
+                    break;
+                }
+                default:
+                    throw new IrException($"node {n.Name}: {n.GetType().Name} has no integer form");
+            }
         }
         var g = new IrGraph(m.Name, nodes.ToArray()) { Output = nodes[^1].Name, Classes = nodes[^1].OutSize };
         IrValidator.Check(g);
         return g;
     }
 
+    private static void CheckShape(string name, Shape expected, Shape actual)
+    {
+        if (expected != actual) throw new IrException($"layer {name}: expects a {expected.Text} input but receives {actual.Text}");
+    }
+
+    private static void CheckStep(DenseSource l, double step)
+    {
+        if (Math.Abs(l.InputStep - step) > 1e-12 * Math.Abs(step))
+            throw new IrException($"layer {l.Name}: input step {l.InputStep} differs from the previous output step {step}");
+    }
+
     /// <summary>Freezes one dense layer (or the window matrix of a conv) on input type <paramref name="inType"/>; folding 1x1.</summary>
-    internal static DenseOp FreezeDense(LayerSource l, IntType inType, int sqrtFracBits, int multiplierBits)
+    internal static DenseOp FreezeDense(DenseSource l, IntType inType, int sqrtFracBits, int multiplierBits)
     {
         if (l.Weight.Length != l.In * l.Out) throw new IrException($"layer {l.Name}: {l.Weight.Length} weights for {l.Out}x{l.In}");
         if (l.Bias.Length != l.Out || l.ChannelScale.Length != l.Out)

@@ -77,7 +77,7 @@ public static class NetworkGenerator
         string kind = rng.Next(3) switch { 0 => "uniform", 1 => "pot", _ => "post" };
         // One bit beyond each end of the widths the IR has ever accepted: Parse decides.
         var w = WeightSpec.Parse($"{kind}:{rng.Next(1, 18).ToString(CultureInfo.InvariantCulture)}");
-        int frac = w.Code == WeightCode.Post ? rng.Next(1, 25) : rng.Next(0, 9);
+        int frac = w.Code == WeightCode.Post ? rng.Next(DeploymentSettings.MinSqrtFracBits, DeploymentSettings.MaxSqrtFracBits + 1) : rng.Next(0, 9);
         var weights = Weights(rng, w, a, inSize, outSize, frac);
         var fold = new Folding(Divisor(rng, inSize), Divisor(rng, outSize));
 
@@ -102,7 +102,7 @@ public static class NetworkGenerator
 
         // Requant: M0 of 1..32 bits within the 64-bit product; shifts around the one that maps the
         // accumulator range onto the output range, plus the extremes.
-        int mb = rng.Next(1, Math.Min(32, 63 - accBits) + 1);
+        int mb = rng.Next(DeploymentSettings.MinMultiplierBits, Math.Min(DeploymentSettings.MaxMultiplierBits, 63 - accBits) + 1);
         if (mb < 1) throw new IrException($"layer {name}: no multiplier width fits a {accBits}-bit accumulator");
         var (lo, hi) = ClampRange(rng, outType);
         int maxShift = Math.Min(RequantMath.MaxShift, accBits + mb);

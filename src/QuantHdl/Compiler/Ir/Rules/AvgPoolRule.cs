@@ -23,8 +23,8 @@ internal static class AvgPoolRule
         int need = 64 - (int)long.LeadingZeroCount(maxSum);
         if (op.SumBits < need || op.SumBits > 62)
             throw new IrException($"{at}: the window sum needs {need} unsigned bits (at most {maxSum}), the op declares {op.SumBits}");
-        if (op.MultiplierBits < RequantMath.MinMultiplierBits || op.MultiplierBits > RequantMath.MaxMultiplierBits)
-            throw new IrException($"{at}: multiplier bits {op.MultiplierBits} out of range {RequantMath.MinMultiplierBits}..{RequantMath.MaxMultiplierBits}");
+        if (!DeploymentSettings.MultiplierBitsInRange(op.MultiplierBits))
+            throw new IrException($"{at}: multiplier bits {op.MultiplierBits} out of range {DeploymentSettings.MultiplierBitsRange}");
         if (op.M0 < 0 || op.M0 >= 1L << op.MultiplierBits)
             throw new IrException($"{at}: multiplier {op.M0} does not fit {op.MultiplierBits} unsigned bits");
         if (op.Shift < 1 || op.Shift > RequantMath.MaxShift)

@@ -28,11 +28,11 @@ internal static class DenseRule
         int minBits = WeightSpec.MinBits(d.Weight.Code), maxBits = WeightSpec.MaxBits(d.Weight.Code);
         if (d.Weight.Bits < minBits || d.Weight.Bits > maxBits)
             throw new IrException($"{at}: weight bits {d.Weight.Bits} out of range {minBits}..{maxBits} for {d.Weight.Code} (docs/integer-semantics.md §5)");
-        if (d.Weight.Code == WeightCode.Post && (d.SqrtFracBits < WeightArithmetic.MinSqrtFracBits || d.SqrtFracBits > WeightArithmetic.MaxSqrtFracBits))
-            throw new IrException($"{at}: SqrtFracBits {d.SqrtFracBits} out of range {WeightArithmetic.MinSqrtFracBits}..{WeightArithmetic.MaxSqrtFracBits}");
+        if (d.Weight.Code == WeightCode.Post && !DeploymentSettings.SqrtFracBitsInRange(d.SqrtFracBits))
+            throw new IrException($"{at}: SqrtFracBits {d.SqrtFracBits} out of range {DeploymentSettings.SqrtFracBitsRange}");
         var rq = d.Rq ?? throw new IrException($"{at}: missing requantization");
-        if (rq.MultiplierBits < RequantMath.MinMultiplierBits || rq.MultiplierBits > RequantMath.MaxMultiplierBits)
-            throw new IrException($"{at}: multiplier bits {rq.MultiplierBits} out of range {RequantMath.MinMultiplierBits}..{RequantMath.MaxMultiplierBits}");
+        if (!DeploymentSettings.MultiplierBitsInRange(rq.MultiplierBits))
+            throw new IrException($"{at}: multiplier bits {rq.MultiplierBits} out of range {DeploymentSettings.MultiplierBitsRange}");
         // Before any term is computed: the widest sum these weights could make must fit (§5).
         if (DenseCapacity.Refusal(d.Weight, d.In, inType.Width, d.SqrtFracBits, rq.MultiplierBits) is string refusal)
             throw new IrException($"{at}: {refusal}");

@@ -1,48 +1,42 @@
-using QuantHdl.Compiler.Ir;
-using QuantHdl.Models;
-using QuantHdl.Engine.Nn;
-using QuantHdl.Quantization;
 using QuantHdl.Arithmetic;
+using QuantHdl.Compiler.Ir;
+using QuantHdl.Engine.Nn;
+using QuantHdl.Models;
+using QuantHdl.Quantization;
 
 namespace QuantHdl.Compiler.Freeze;
 
 /// <summary>
-/// Freezes a trained <see cref="QuantGraph"/> into an integer IR (integer-semantics §3-§8). Each conv
-/// and dense layer becomes one node with its ReLU fused into the clamp (the ReLU node disappears); a
-/// conv's window matrix has its columns in the (ky, kx, c) order of §7 with code 0 outside each group;
-/// a dense layer after a spatial edge has its columns permuted from PyTorch's (c, y, x) flatten order
-/// to the stream's (y, x, c) order; pools keep their node names.
+/// Reads a trained <see cref="QuantGraph"/> (an <c>mlp:</c>, <c>lenet5</c> or <c>cnn:</c> model) into the
+/// <see cref="ModelSource"/> the <see cref="Freezer"/> takes. The dependency runs one way: the freezer
+/// side reads the fake-quant modules, which know nothing of the compiler. Each conv and dense layer
+/// becomes one node with the ReLU after it fused (the ReLU node, whose activation quantizer gives the
+/// layer's output step, disappears); a conv's weights become its §7 window matrix; a dense layer after a
+/// spatial edge has its columns permuted from PyTorch's (c, y, x) flatten order to the stream's
+/// (y, x, c) order; the last dense layer gives signed 16-bit logits at the calibrated logit step.
 /// </summary>
-public static class GraphFreezer
+public static class FakeQuantSource
 {
-    /// <summary>Freezes; the result passes <see cref="IrValidator"/> with folding 1x1.</summary>
-    public static IrGraph Freeze(QuantGraph q, string name, double logitStep, int sqrtFracBits, int multiplierBits)
+    /// <summary>The source records of <paramref name="q"/>, with <paramref name="logitStep"/> for the logits and <paramref name="q"/>'s deployment settings.</summary>
+    public static ModelSource From(QuantGraph q, string name, double logitStep)
     {
         if (!(logitStep > 0)) throw new IrException($"model {name}: logit step {logitStep} must be positive");
-        var input = q.Spec.Input;
-        var u8 = IntType.U(8);
-        var nodes = new List<IrNode>
-        {
-            new("input", [], new InputOp(checked((int)input.Features), u8, 1.0 / 255, 1) { Height = input.H, Width = input.W }, u8, checked((int)input.Features), 1, 1.0 / 255),
-        };
-        var shape = input;
+        var shape = q.Spec.Input;
         double step = 1.0 / 255;
         var steps = q.EdgeSteps();
         var actType = IntType.U(q.ActivationSpec.Bits);
+        var nodes = new List<NodeSource>();
         for (int i = 0; i < q.Nodes.Count; i++)
         {
             var (node, m) = q.Nodes[i];
-            var prev = nodes[^1];
             switch (m)
             {
                 case QuantConv2d c:
                 {
                     double outStep = steps[i] ?? throw Uninitialised(node.Name);
-                    var l = new LayerSource(node.Name, c.KernelSize * c.KernelSize * c.InChannels, c.OutChannels, WindowMatrix(c),
+                    var window = new DenseSource(node.Name, c.KernelSize * c.KernelSize * c.InChannels, c.OutChannels, WindowMatrix(c),
                         (float[])c.Bias.Data.Clone(), q.WeightSpec, (float[])c.Quantizer.Scale.Data.Clone(), step, outStep, actType, Relu: true);
-                    var mvu = Freezer.FreezeDense(l, prev.OutType, sqrtFracBits, multiplierBits);
-                    var op = new ConvOp(shape.H, shape.W, shape.C, c.KernelSize, c.Stride, c.Padding, c.Groups, mvu);
-                    nodes.Add(new IrNode(node.Name, [prev.Name], op, actType, op.OutH * op.OutW * op.OutC, 1, outStep));
+                    nodes.Add(new ConvSource(node.Name, shape, c.KernelSize, c.Stride, c.Padding, c.Groups, window));
                     step = outStep;
                     break;
                 }
@@ -50,32 +44,22 @@ public static class GraphFreezer
                 {
                     bool last = i + 1 == q.Nodes.Count;
                     double outStep = last ? logitStep : steps[i] ?? throw Uninitialised(node.Name);
-                    var outType = last ? IntType.S(16) : actType;
                     var weights = shape.IsFlat ? (float[])d.Weight.Data.Clone() : ToStreamOrder(d.Weight.Data, d.OutFeatures, shape);
-                    var l = new LayerSource(node.Name, d.InFeatures, d.OutFeatures, weights, (float[])d.Bias.Data.Clone(),
-                        q.WeightSpec, (float[])d.Quantizer.Scale.Data.Clone(), step, outStep, outType, Relu: !last);
-                    nodes.Add(new IrNode(node.Name, [prev.Name], Freezer.FreezeDense(l, prev.OutType, sqrtFracBits, multiplierBits), outType, d.OutFeatures, 1, outStep));
+                    nodes.Add(new DenseSource(node.Name, d.InFeatures, d.OutFeatures, weights, (float[])d.Bias.Data.Clone(),
+                        q.WeightSpec, (float[])d.Quantizer.Scale.Data.Clone(), step, outStep, last ? IntType.S(16) : actType, Relu: !last));
                     step = outStep;
                     break;
                 }
                 case LsqActivationQuantizer:
                     break; // fused into the layer before it
                 case MaxPool2d p:
-                {
-                    var op = new MaxPoolOp(shape.H, shape.W, shape.C, p.KernelSize);
-                    nodes.Add(new IrNode(node.Name, [prev.Name], op, prev.OutType, (shape.H / p.KernelSize) * (shape.W / p.KernelSize) * shape.C, 1, step));
+                    nodes.Add(new MaxPoolSource(node.Name, shape, p.KernelSize));
                     break;
-                }
                 case QuantPool p:
                 {
                     double outStep = steps[i] ?? throw Uninitialised(node.Name);
                     var (kh, kw) = p.Pool is AvgPool2d a ? (a.KernelSize, a.KernelSize) : (shape.H, shape.W);
-                    // §8: y = sum * s_x / (KH*KW*s_y), by an integer multiplier and shift.
-                    var (m0, k) = RequantMath.Choose(step / (kh * kw * outStep), multiplierBits, node.Name);
-                    long maxSum = (long)kh * kw * prev.OutType.Max;
-                    int sumBits = 64 - (int)long.LeadingZeroCount(maxSum);
-                    var op = new AvgPoolOp(shape.H, shape.W, shape.C, kh, kw, m0, k, multiplierBits, sumBits);
-                    nodes.Add(new IrNode(node.Name, [prev.Name], op, actType, (shape.H / kh) * (shape.W / kw) * shape.C, 1, outStep));
+                    nodes.Add(new AvgPoolSource(node.Name, shape, kh, kw, outStep, actType));
                     step = outStep;
                     break;
                 }
@@ -84,9 +68,7 @@ public static class GraphFreezer
             }
             shape = node.OutShape;
         }
-        var g = new IrGraph(name, nodes.ToArray()) { Output = nodes[^1].Name, Classes = nodes[^1].OutSize };
-        IrValidator.Check(g);
-        return g;
+        return new ModelSource(name, q.Spec.Input, QuantGraph.InputType, 1.0 / 255, nodes.ToArray()) { Deployment = q.Deployment };
     }
 
     private static IrException Uninitialised(string node) =>
