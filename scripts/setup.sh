@@ -32,4 +32,12 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 1
 fi
 
-dotnet build QuantHdl.sln -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+# The build log is shown only when the build fails, so commands print nothing but their own output.
+log="$(mktemp)"
+if ! dotnet build QuantHdl.sln -c Release -nologo -v quiet -clp:ErrorsOnly >"$log" 2>&1; then
+  cat "$log" >&2
+  rm -f "$log"
+  echo "setup: the build failed" >&2
+  exit 1
+fi
+rm -f "$log"
