@@ -171,7 +171,15 @@ int main(int argc, char** argv) {
 
     long cycle = 0, sent = 0, frames_out = 0, last_progress = 0;
     bool in_valid = false;
-    while (frames_out < n) {
+    // The run ends when every stream has carried all n frames, not at the last output beat: a pool or a
+    // strided conv drops the rows and columns no window reaches, so the output can be complete while the
+    // input (or a layer before the drop) still has the tail of the last frame to deliver.
+    auto drained = [&] {
+        for (int t = 0; t < QH_TAP_COUNT; ++t)
+            if (tap_beats[static_cast<std::size_t>(t)] < n * (QH_TAPS[t].size / QH_TAPS[t].lanes)) return false;
+        return true;
+    };
+    while (frames_out < n || !drained()) {
         // Drive, before the rising edge. Valid is held once raised (AXI-Stream); ready may toggle.
         if (!in_valid && sent < total_in && !(opt.in_stall > 0 && uni(rng) < opt.in_stall)) {
             const auto& x = inputs[static_cast<std::size_t>(sent / in_beats)];

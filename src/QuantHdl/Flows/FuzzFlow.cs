@@ -56,7 +56,7 @@ public static class FuzzFlow
             if (f.Dir is not null) r.Info($"  written to {f.Dir} (ir.json, inputs.txt, failure.txt, minimized/)");
         }
         r.Info(string.Create(CultureInfo.InvariantCulture,
-            $"{summary.Networks} networks, {summary.Failures.Count} failures, {summary.Rejected} draws rejected by the validators, " +
+            $"{summary.Networks} networks ({summary.Cnns} CNNs), {summary.Failures.Count} failures, {summary.Rejected} draws rejected by the validators, " +
             $"{summary.StreamsBackpressured}/{summary.Streams} streams backpressured in the stall runs, " +
             $"{summary.Elapsed.TotalMinutes:F1} min ({summary.NetworksPerMinute:F1} networks/min)"));
         return summary;

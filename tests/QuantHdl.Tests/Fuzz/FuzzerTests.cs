@@ -17,16 +17,49 @@ public sealed class FuzzerTests
     public void AShortFixedSeedFuzzFindsNoMismatch()
     {
         var dir = HdlTestKit.NewTempDir("fuzz");
-        var seen = new List<(int, FuzzOutcome)>();
+        var seen = new List<(int, FuzzCase, FuzzOutcome)>();
         // The shared cache keeps Verilator's runtime objects between test runs; the networks' builds are removed.
-        var summary = new Fuzzer(Path.Combine(dir, "work"), cacheDir: E2eFixture.Cache) { Jobs = 2 }.Run(20261122, 4, (i, _, o) => seen.Add((i, o)));
+        var summary = new Fuzzer(Path.Combine(dir, "work"), cacheDir: E2eFixture.Cache) { Jobs = 2 }.Run(20261137, 4, (i, c, o) => seen.Add((i, c, o)));
         Assert.True(summary.Passed, string.Join("\n", summary.Failures.Select(f => $"{f.Reproduce}: {f.Outcome.Kind}: {f.Outcome.Message}")));
         Assert.Equal(4, summary.Networks);
+        // Dense chains and CNNs; one CNN has a conv, a max pool and an average pool, with stride, padding and grouping.
+        Assert.Equal(2, summary.Cnns);
+        Assert.Contains(seen, s => !NetworkGenerator.IsCnn(s.Item2.Seed));
+        Assert.Contains(seen, s => Kinds(s.Item2).IsSupersetOf([OpKind.Conv, OpKind.MaxPool, OpKind.AvgPool, OpKind.Dense]));
+        var convs = seen.SelectMany(s => s.Item2.Graph.Nodes.Select(n => n.Op).OfType<ConvOp>()).ToList();
+        Assert.Contains(convs, c => c.Stride > 1);
+        Assert.Contains(convs, c => c.Pad > 0);
+        Assert.Contains(convs, c => c.Groups > 1);
         Assert.Equal([0, 1, 2, 3], seen.Select(s => s.Item1));
         // Every stream of every network was compared; the inner stalls reach every stream before the output.
-        Assert.All(seen, s => Assert.True(s.Item2.StreamsBackpressured >= s.Item2.Streams - 1, $"network {s.Item1}: {s.Item2.StreamsBackpressured} of {s.Item2.Streams} streams backpressured"));
+        Assert.All(seen, s => Assert.True(s.Item3.StreamsBackpressured >= s.Item3.Streams - 1, $"network {s.Item1}: {s.Item3.StreamsBackpressured} of {s.Item3.Streams} streams backpressured"));
         Directory.Delete(dir, true);
     }
+
+    [Fact]
+    public void ACnnWhoseOutputEndsBeforeItsInputIsBitExact()
+    {
+        // Found by the CNN fuzz: an 8x8 max pool of a 9x10 frame drops row 8 and columns 8-9, so the logits of the
+        // last frame left before its last input beats; the harness stopped there and reported "345 of 360 values
+        // arrived" on the input. It now runs until every stream has carried every frame.
+        var c = NetworkGenerator.Generate(1477866036430354435, out _);
+        Assert.Equal([OpKind.Input, OpKind.MaxPool, OpKind.Conv, OpKind.Dense], c.Graph.Nodes.Select(n => n.Op.Kind));
+        Assert.Equal(new MaxPoolOp(9, 10, 4, 8), c.Graph.Nodes[1].Op);
+        var dir = HdlTestKit.NewTempDir("fuzz-tail");
+        var o = new FuzzRunner(E2eFixture.Cache).Run(c, dir);
+        Assert.True(o.Passed, $"{o.Kind}: {o.Message}");
+        Directory.Delete(dir, true);
+    }
+
+    private static HashSet<OpKind> Kinds(FuzzCase c) => c.Graph.Nodes.Select(n => n.Op.Kind).ToHashSet();
+
+    /// <summary>The matrix-vector unit of a dense layer or a conv.</summary>
+    private static DenseOp? MatrixOf(IrOp op) => op switch
+    {
+        DenseOp d => d,
+        ConvOp c => c.Mvu,
+        _ => null,
+    };
 
     [Fact]
     public void TheSameSeedGivesTheSameNetwork()
@@ -48,7 +81,9 @@ public sealed class FuzzerTests
     public void TheGeneratorReachesTheCornersItPromises()
     {
         var cases = Enumerable.Range(0, 400).Select(i => NetworkGenerator.Generate(NetworkGenerator.CaseSeed(99, i), out _)).ToList();
-        var layers = cases.SelectMany(c => c.Graph.Nodes.Skip(1).Select((n, l) => (Node: n, D: (DenseOp)n.Op, Src: c.Graph.Nodes[l]))).ToList();
+        // Every matrix-vector unit, a dense layer's or a conv's, with the node it reads.
+        var layers = cases.SelectMany(c => c.Graph.Nodes.Skip(1).Select((n, l) => (Node: n, D: MatrixOf(n.Op)!, Src: c.Graph.Nodes[l])))
+            .Where(l => l.D is not null).ToList();
         foreach (var c in cases) RtlValidator.Check(c.Graph);
         // Every weight family, and more than one width in each.
         foreach (var code in Enum.GetValues<WeightCode>())
@@ -76,8 +111,10 @@ public sealed class FuzzerTests
         Assert.Contains(cases, c => c.Graph.Nodes.Any(n => n.OutType == IntType.U(16)));
         Assert.Contains(layers, l => l.D.Weight.Code == WeightCode.Post && l.D.SqrtFracBits >= 20);
         Assert.Contains(layers, l => l.D.Weight.Code == WeightCode.Post && l.D.SqrtFracBits <= 2);
-        // 1 to 4 layers; inputs at the corners: zeros, all max, both alternations.
-        Assert.Equal([1, 2, 3, 4], cases.Select(c => c.Graph.Nodes.Length - 1).Distinct().Order());
+        // Dense chains of 1 to 4 layers; inputs at the corners: zeros, all max, both alternations.
+        var dense = cases.Where(c => !NetworkGenerator.IsCnn(c.Seed)).ToList();
+        Assert.All(dense, c => Assert.All(c.Graph.Nodes.Skip(1), n => Assert.Equal(OpKind.Dense, n.Op.Kind)));
+        Assert.Equal([1, 2, 3, 4], dense.Select(c => c.Graph.Nodes.Length - 1).Distinct().Order());
         foreach (var c in cases)
         {
             long max = c.Graph.Nodes[0].OutType.Max;
@@ -89,13 +126,62 @@ public sealed class FuzzerTests
     }
 
     [Fact]
+    public void TheGeneratorDrawsCnnsAcrossTheSpatialSpaceTheValidatorsAccept()
+    {
+        var cases = Enumerable.Range(0, 300).Select(i => NetworkGenerator.CaseSeed(41, i))
+            .Where(NetworkGenerator.IsCnn).Select(s => NetworkGenerator.Generate(s, out _)).ToList();
+        // About half of the seeds are CNNs.
+        Assert.InRange(cases.Count, 120, 180);
+        foreach (var c in cases)
+        {
+            RtlValidator.Check(c.Graph);
+            var x = (InputOp)c.Graph.Nodes[0].Op;
+            Assert.InRange(x.Height, 1, 10);
+            Assert.InRange(x.Width, 1, 10);
+            Assert.InRange(x.Size / (x.Height * x.Width), 1, 4);
+            // Spatial layers first, then dense layers ending in the signed logits.
+            var kinds = c.Graph.Nodes.Skip(1).Select(n => n.Op.Kind).ToList();
+            int firstDense = kinds.IndexOf(OpKind.Dense);
+            Assert.InRange(firstDense, 1, 3);
+            Assert.All(kinds[firstDense..], k => Assert.Equal(OpKind.Dense, k));
+            Assert.True(c.Graph.OutputNode.OutType.Signed);
+            Assert.True(CycleModel.InitiationInterval(c.Graph).Cycles <= NetworkGenerator.CycleBudget);
+        }
+        var nodes = cases.SelectMany(c => c.Graph.Nodes).ToList();
+        var convs = nodes.Select(n => n.Op).OfType<ConvOp>().ToList();
+        var maxPools = nodes.Select(n => n.Op).OfType<MaxPoolOp>().ToList();
+        var avgPools = nodes.Select(n => n.Op).OfType<AvgPoolOp>().ToList();
+        // Kernels 1 to 5, strides 1 to 3, every padding below K, a kernel only the padding lets fit.
+        Assert.Equal([1, 2, 3, 4, 5], convs.Select(c => c.K).Distinct().Order());
+        Assert.Equal([1, 2, 3], convs.Select(c => c.Stride).Distinct().Order());
+        Assert.Contains(convs, c => c.Pad == c.K - 1 && c.K > 1);
+        Assert.Contains(convs, c => c.Pad > 0 && c.K > Math.Min(c.InH, c.InW));
+        // Grouped, depthwise (one and two outputs per input channel), and both folding axes.
+        Assert.Contains(convs, c => c.Groups > 1 && c.Groups < c.InC);
+        Assert.Contains(convs, c => c.Groups == c.InC && c.OutC == c.InC && c.InC > 1);
+        Assert.Contains(convs, c => c.Groups == c.InC && c.OutC == 2 * c.InC && c.InC > 1);
+        Assert.Contains(convs, c => c.Mvu.Fold.Simd > 1);
+        Assert.Contains(convs, c => c.Mvu.Fold.Pe > 1);
+        foreach (var code in Enum.GetValues<WeightCode>()) Assert.Contains(convs, c => c.Mvu.Weight.Code == code);
+        // Pools: max windows beyond 2, global and non-global averages, and both after a conv.
+        Assert.Contains(maxPools, p => p.K > 2);
+        Assert.Contains(avgPools, p => p.KH == p.InH && p.KW == p.InW);
+        Assert.Contains(avgPools, p => p.KH != p.KW);
+        Assert.Contains(cases, c => c.Graph.Nodes.Zip(c.Graph.Nodes.Skip(1)).Any(p => p.First.Op is ConvOp && p.Second.Op is MaxPoolOp));
+        Assert.Contains(cases, c => c.Graph.Nodes.Zip(c.Graph.Nodes.Skip(1)).Any(p => p.First.Op is ConvOp && p.Second.Op is AvgPoolOp));
+        // Input beats of several lanes, and spatial layers reading beats of more than one lane.
+        Assert.Contains(cases, c => c.Graph.Nodes[0].OutLanes > 1);
+        Assert.Contains(cases, c => c.Graph.Nodes.Skip(1).Any(n => n.Op.Kind is OpKind.MaxPool or OpKind.AvgPool && n.OutLanes > 1));
+    }
+
+    [Fact]
     public void TheMinimizerShrinksAFakeFailureToOneWeight()
     {
         // A fake bug: "the RTL is wrong whenever some POT or uniform layer has a nonzero weight".
         static bool Fails(FuzzCase c) => c.Graph.Nodes.Skip(1).Select(n => (DenseOp)n.Op)
             .Any(d => d.Weight.Code != WeightCode.Post && d.Weights.Any(w => w != 0));
-        var original = Enumerable.Range(0, 200).Select(i => NetworkGenerator.Generate(NetworkGenerator.CaseSeed(5, i), out _))
-            .First(c => c.Graph.Nodes.Length >= 4 && Fails(c));
+        var original = Enumerable.Range(0, 200).Select(i => NetworkGenerator.CaseSeed(5, i)).Where(s => !NetworkGenerator.IsCnn(s))
+            .Select(s => NetworkGenerator.Generate(s, out _)).First(c => c.Graph.Nodes.Length >= 4 && Fails(c));
         int calls = 0;
         var min = CaseMinimizer.Minimize(original, c => { calls++; return Fails(c); }, budget: 400);
         Assert.True(Fails(min));
@@ -109,6 +195,34 @@ public sealed class FuzzerTests
         Assert.Equal((1, 1), (d.In, d.Out));
         Assert.All(d.Bias, b => Assert.Equal(0, b));
         Assert.Equal(new Folding(1, 1), d.Fold);
+    }
+
+    [Fact]
+    public void TheMinimizerShrinksAFakeConvFailureToOneConvWeight()
+    {
+        // A fake bug: "the RTL is wrong whenever a conv after a pool has a nonzero weight".
+        static bool Fails(FuzzCase c) => c.Graph.Nodes.Zip(c.Graph.Nodes.Skip(1))
+            .Any(p => p.First.Op.Kind is OpKind.MaxPool or OpKind.AvgPool && p.Second.Op is ConvOp conv && conv.Mvu.Weights.Any(w => w != 0));
+        var original = Enumerable.Range(0, 400).Select(i => NetworkGenerator.CaseSeed(5, i)).Where(NetworkGenerator.IsCnn)
+            .Select(s => NetworkGenerator.Generate(s, out _)).First(c => c.Graph.Nodes.Length >= 5 && c.Graph.Nodes[1].Op.Kind == OpKind.Conv && Fails(c));
+        int calls = 0;
+        var min = CaseMinimizer.Minimize(original, c => { calls++; return Fails(c); }, budget: 400);
+        Assert.True(Fails(min));
+        RtlValidator.Check(min.Graph);
+        Assert.True(CaseMinimizer.Size(min) < CaseMinimizer.Size(original));
+        Assert.Single(min.Inputs);
+        // The conv before the pool went (its golden outputs became the input frame), and every dense layer but one.
+        var kinds = min.Graph.Nodes.Select(n => n.Op.Kind).ToArray();
+        Assert.True(kinds[1] is OpKind.MaxPool or OpKind.AvgPool && kinds[2] == OpKind.Conv, string.Join(" ", kinds));
+        Assert.True(EdgeShape.Of(min.Graph.Nodes[0]).H * EdgeShape.Of(min.Graph.Nodes[0]).W > 1, "the new input is a frame");
+        Assert.Single(kinds, OpKind.Dense);
+        var conv = (ConvOp)min.Graph.Nodes[2].Op;
+        Assert.Equal(1, conv.Mvu.Weights.Count(w => w != 0));
+        Assert.All(conv.Mvu.Bias, b => Assert.Equal(0, b));
+        Assert.Equal(new Folding(1, 1), conv.Mvu.Fold);
+        var fc = (DenseOp)min.Graph.Nodes[^1].Op;
+        Assert.All(fc.Weights, w => Assert.Equal(0, w));
+        Assert.Equal(1, fc.Out);
     }
 
     [Fact]
@@ -136,6 +250,38 @@ public sealed class FuzzerTests
         Assert.Contains(f.Reproduce, File.ReadAllText(Path.Combine(f.Dir!, "failure.txt")));
         // Regenerating from the printed seed gives the same network.
         Assert.Equal(IrJson.Serialize(f.Case.Graph), IrJson.Serialize(NetworkGenerator.Generate(f.Case.Seed, out _).Graph));
+        Directory.Delete(dir, true);
+    }
+
+    [Fact]
+    public void ACnnFailureIsMinimizedWrittenAndRegeneratedFromItsSeed()
+    {
+        var dir = HdlTestKit.NewTempDir("fuzz-cnn-fail");
+        var keep = Path.Combine(dir, "failures");
+        // A fake check: every network with a conv of nonzero weights "mismatches"; nothing runs Verilator.
+        static FuzzOutcome Check(FuzzCase c) =>
+            c.Graph.Nodes.Any(n => n.Op is ConvOp conv && conv.Mvu.Weights.Any(w => w != 0))
+                ? new FuzzOutcome(FuzzFailureKind.Mismatch, "fake", 0, c.Graph.Nodes.Length)
+                : new FuzzOutcome(FuzzFailureKind.None, "ok", 0, c.Graph.Nodes.Length);
+        var summary = new Fuzzer(Path.Combine(dir, "work"), keep) { Check = Check }.Run(20261137, 4);
+        // Both CNNs of this run have convs; the dense chains pass.
+        Assert.Equal(2, summary.Failures.Count);
+        foreach (var f in summary.Failures)
+        {
+            Assert.True(NetworkGenerator.IsCnn(f.Case.Seed));
+            Assert.Equal(FuzzFailureKind.Mismatch, f.MinimizedOutcome.Kind);
+            Assert.Contains(f.Minimized.Graph.Nodes, n => n.Op is ConvOp);
+            Assert.True(CaseMinimizer.Size(f.Minimized) < CaseMinimizer.Size(f.Case));
+            // The files hold the spatial graphs and the frames' inputs; the seed regenerates the CNN.
+            Assert.Equal(IrJson.Serialize(f.Case.Graph), IrJson.Serialize(IrJson.Load(Path.Combine(f.Dir!, "ir.json"))));
+            Assert.Equal(IrJson.Serialize(f.Minimized.Graph), IrJson.Serialize(IrJson.Load(Path.Combine(f.Dir!, "minimized", "ir.json"))));
+            Assert.Equal(f.Case.Inputs, VectorWriter.ReadInputs(Path.Combine(f.Dir!, "inputs.txt")));
+            Assert.Equal(f.Minimized.Inputs, VectorWriter.ReadInputs(Path.Combine(f.Dir!, "minimized", "inputs.txt")));
+            Assert.Contains(f.Reproduce, File.ReadAllText(Path.Combine(f.Dir!, "failure.txt")));
+            var again = NetworkGenerator.Generate(f.Case.Seed, out _);
+            Assert.Equal(IrJson.Serialize(f.Case.Graph), IrJson.Serialize(again.Graph));
+            Assert.Equal(f.Case.Inputs, again.Inputs);
+        }
         Directory.Delete(dir, true);
     }
 }

@@ -10,7 +10,9 @@ namespace QuantHdl.Verification.Fuzz;
 /// or the first layer (the dropped layer's golden outputs become the inputs), folding 1x1, halving a
 /// layer's outputs or the input size, zeroing weights and biases, and keeps the first smaller case the
 /// predicate still calls failing, until no step helps or the budget of predicate calls is spent.
-/// Candidates the validators reject are skipped without a call.
+/// Candidates the validators reject are skipped without a call. In a CNN, convs are folded 1x1 and have
+/// their weights and biases zeroed like dense layers; halving applies only to dense layers that feed a dense
+/// layer (or nothing) and to a flat input, since a conv's or a pool's channels and frame reshape every layer after it.
 /// </summary>
 public static class CaseMinimizer
 {
@@ -39,8 +41,16 @@ public static class CaseMinimizer
     /// <summary>A size measure that every accepted step lowers: samples, layers, elements, nonzero weights and biases.</summary>
     public static long Size(FuzzCase c) =>
         c.Inputs.Length + 1000L * (c.Graph.Nodes.Length - 1) + c.Graph.Nodes.Sum(n => (long)n.OutSize) * 10
-        + c.Graph.Nodes.Select(n => n.Op).OfType<DenseOp>().Sum(d => d.Weights.Count(w => w != 0) + d.Bias.Count(b => b != 0)
+        + c.Graph.Nodes.Select(n => MatrixOf(n.Op)).OfType<DenseOp>().Sum(d => d.Weights.Count(w => w != 0) + d.Bias.Count(b => b != 0)
             + (d.Fold.Simd > 1 ? 1 : 0) + (d.Fold.Pe > 1 ? 1 : 0));
+
+    /// <summary>The matrix-vector unit of a dense layer or a conv; pools and the input have none.</summary>
+    private static DenseOp? MatrixOf(IrOp op) => op.Kind switch
+    {
+        OpKind.Dense => (DenseOp)op,
+        OpKind.Conv => ((ConvOp)op).Mvu,
+        OpKind.Input or OpKind.MaxPool or OpKind.AvgPool => null,
+    };
 
     private static bool Valid(FuzzCase c)
     {
@@ -70,9 +80,11 @@ public static class CaseMinimizer
         }
         for (int l = 1; l < nodes.Length; l++)
         {
-            var d = (DenseOp)nodes[l].Op;
+            // Pools have nothing to shrink in place.
+            if (MatrixOf(nodes[l].Op) is not DenseOp d) continue;
             if (d.Fold.Simd > 1 || d.Fold.Pe > 1) yield return Replace(c, l, d with { Fold = new Folding(1, 1) }, lanes: 1);
-            if (d.Out > 1)
+            bool denseToDense = nodes[l].Op.Kind == OpKind.Dense && (l + 1 == nodes.Length || nodes[l + 1].Op.Kind == OpKind.Dense);
+            if (d.Out > 1 && denseToDense)
             {
                 yield return HalveOutputs(c, l, tail: false);
                 yield return HalveOutputs(c, l, tail: true);
@@ -93,9 +105,9 @@ public static class CaseMinimizer
         {
             var x = nodes[0];
             var op = (InputOp)x.Op;
-            yield return With(c, [x with { Op = op with { Lanes = 1 }, OutLanes = 1 }, .. nodes[1..]]);
+            yield return With(c, Relane([x with { Op = op with { Lanes = 1 }, OutLanes = 1 }, .. nodes[1..]], 0));
         }
-        if (nodes[0].OutSize > 1)
+        if (nodes[0].OutSize > 1 && EdgeShape.Of(nodes[0]) is { H: 1, W: 1 } && nodes[1].Op.Kind == OpKind.Dense)
         {
             yield return HalveInput(c, tail: false);
             yield return HalveInput(c, tail: true);
@@ -118,11 +130,21 @@ public static class CaseMinimizer
 
     private static FuzzCase With(FuzzCase c, IrNode[] nodes) => c with { Graph = Shrunk(c.Graph, nodes) };
 
+    /// <summary>Layer <paramref name="l"/> with the matrix-vector unit <paramref name="d"/> (a dense layer's own, or a conv's).</summary>
     private static FuzzCase Replace(FuzzCase c, int l, DenseOp d, int? lanes = null)
     {
         var nodes = c.Graph.Nodes.ToArray();
-        nodes[l] = nodes[l] with { Op = d, OutLanes = lanes ?? nodes[l].OutLanes };
-        return With(c, nodes);
+        IrOp op = nodes[l].Op.Kind == OpKind.Conv ? ((ConvOp)nodes[l].Op) with { Mvu = d } : d;
+        nodes[l] = nodes[l] with { Op = op, OutLanes = lanes ?? nodes[l].OutLanes };
+        return With(c, Relane(nodes, l));
+    }
+
+    /// <summary>The pools right after node <paramref name="l"/> keep its (changed) lanes per beat, as they must (§8).</summary>
+    private static IrNode[] Relane(IrNode[] nodes, int l)
+    {
+        for (int i = l + 1; i < nodes.Length && nodes[i].Op.Kind is OpKind.MaxPool or OpKind.AvgPool; i++)
+            nodes[i] = nodes[i] with { OutLanes = nodes[i - 1].OutLanes };
+        return nodes;
     }
 
     /// <summary>The second layer reads the input: the first layer's golden outputs are the new inputs.</summary>
@@ -139,7 +161,10 @@ public static class CaseMinimizer
             return null;
         }
         var h = nodes[1];
-        var x0 = new IrNode(nodes[0].Name, [], new InputOp(h.OutSize, h.OutType, h.OutScale, h.OutLanes), h.OutType, h.OutSize, h.OutLanes, h.OutScale);
+        // A spatial layer's output is a frame: the new input declares it, so a conv or pool after it still reads H x W x C.
+        var frame = EdgeShape.Of(h);
+        var x0 = new IrNode(nodes[0].Name, [], new InputOp(h.OutSize, h.OutType, h.OutScale, h.OutLanes) { Height = frame.H, Width = frame.W },
+            h.OutType, h.OutSize, h.OutLanes, h.OutScale);
         var rest = nodes[2..].ToArray();
         rest[0] = rest[0] with { Inputs = [x0.Name] };
         return new FuzzCase(c.Seed, Shrunk(c.Graph, [x0, .. rest]), inputs);

@@ -8,16 +8,29 @@ namespace QuantHdl.Verification.Fuzz;
 /// </summary>
 public sealed record FuzzCase(ulong Seed, IrGraph Graph, long[][] Inputs)
 {
-    /// <summary>Dense layers, then each as "in-out code fold", for progress lines.</summary>
-    public string Describe() =>
-        $"{Graph.Nodes.Length - 1} layers, input {Graph.Nodes[0].OutType}[{Graph.Nodes[0].OutSize}]/{Graph.Nodes[0].OutLanes}: " +
-        string.Join(", ", Graph.Nodes.Skip(1).Select(n => n.Op.Kind switch
-        {
-            OpKind.Dense => Describe(n, (DenseOp)n.Op),
-            // The fuzzer generates dense chains; other kinds are only named.
-            OpKind.Input or OpKind.Conv or OpKind.MaxPool or OpKind.AvgPool => n.Op.GetType().Name,
-        }));
+    /// <summary>
+    /// The layer count and the input (type, frame for a spatial one, lanes), then each layer: "in-out code fold"
+    /// for a dense layer, the window geometry and its MVU for a conv, the window for a pool; for progress lines.
+    /// </summary>
+    public string Describe()
+    {
+        var x = Graph.Nodes[0];
+        var frame = EdgeShape.Of(x);
+        string input = frame.H * frame.W > 1 ? $"{x.OutType}[{frame}]" : $"{x.OutType}[{x.OutSize}]";
+        return $"{Graph.Nodes.Length - 1} layers, input {input}/{x.OutLanes}: " +
+            string.Join(", ", Graph.Nodes.Skip(1).Select(n => n.Op.Kind switch
+            {
+                OpKind.Dense => Describe(n, (DenseOp)n.Op),
+                OpKind.Conv => Describe(n, (ConvOp)n.Op),
+                OpKind.MaxPool => $"maxpool {((MaxPoolOp)n.Op).K} -> {EdgeShape.Of(n)}",
+                OpKind.AvgPool => $"avgpool {((AvgPoolOp)n.Op).KH}x{((AvgPoolOp)n.Op).KW} -> {n.OutType}[{EdgeShape.Of(n)}]",
+                OpKind.Input => "input",
+            }));
+    }
 
     private static string Describe(IrNode n, DenseOp d) =>
         $"{d.In}-{d.Out} {d.Weight} {d.Fold} acc {d.AccBits} mb {d.Rq.MultiplierBits} -> {n.OutType}";
+
+    private static string Describe(IrNode n, ConvOp c) =>
+        $"conv k{c.K}s{c.Stride}p{c.Pad}g{c.Groups} {c.InC}-{c.OutC} {c.Mvu.Weight} {c.Mvu.Fold} acc {c.Mvu.AccBits} mb {c.Mvu.Rq.MultiplierBits} -> {n.OutType}[{EdgeShape.Of(n)}]";
 }

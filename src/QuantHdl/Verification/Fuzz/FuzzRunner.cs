@@ -15,7 +15,10 @@ public sealed class FuzzRunner(string cacheDir)
     /// <summary>Where the runtime objects of the quick Verilator builds are kept; per-design builds are deleted after use.</summary>
     public string CacheDir { get; } = Path.GetFullPath(cacheDir);
 
-    /// <summary>Cycles without a handshake before the harness reports a deadlock; fuzz layers compute in at most 24*24 cycles.</summary>
+    /// <summary>
+    /// Cycles without a handshake before the harness reports a deadlock; a fuzz layer computes a frame in at most
+    /// <see cref="NetworkGenerator.CycleBudget"/> cycles, and handshakes come far more often than once a frame.
+    /// </summary>
     public long DeadlockCycles { get; init; } = 20_000;
 
     /// <summary>Runs <paramref name="c"/> in <paramref name="workDir"/> (created; the caller removes it).</summary>

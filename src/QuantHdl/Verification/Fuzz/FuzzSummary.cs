@@ -1,7 +1,7 @@
 namespace QuantHdl.Verification.Fuzz;
 
 /// <summary>
-/// The outcome of a fuzz run: networks run, draws the validators rejected along the way, failures,
+/// The outcome of a fuzz run: networks run (and how many were CNNs), draws the validators rejected along the way, failures,
 /// streams that saw backpressure in the stall runs, and the throughput.
 /// </summary>
 public sealed record FuzzSummary(
@@ -12,6 +12,9 @@ public sealed record FuzzSummary(
     long Streams,
     TimeSpan Elapsed)
 {
+    /// <summary>How many of the networks were CNNs (<see cref="NetworkGenerator.IsCnn"/>).</summary>
+    public int Cnns { get; init; }
+
     /// <summary>True when no network failed.</summary>
     public bool Passed => Failures.Count == 0;
 

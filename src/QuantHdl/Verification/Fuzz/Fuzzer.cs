@@ -110,7 +110,10 @@ public sealed class Fuzzer(string workDir, string? keepFailures = null, string? 
             failures.Add(Failed(r.Case, r.Outcome, check));
         var all = results.Select(x => x!.Value).ToArray();
         return new FuzzSummary(all.Length, all.Sum(x => (long)x.Rejected), failures,
-            all.Sum(x => (long)x.Outcome.StreamsBackpressured), all.Sum(x => (long)x.Outcome.Streams), watch.Elapsed);
+            all.Sum(x => (long)x.Outcome.StreamsBackpressured), all.Sum(x => (long)x.Outcome.Streams), watch.Elapsed)
+        {
+            Cnns = all.Count(x => NetworkGenerator.IsCnn(x.Case.Seed)),
+        };
     }
 
     private FuzzOutcome RunOne(FuzzRunner runner, FuzzCase c, CancellationToken cancel)
