@@ -151,7 +151,7 @@ public static class NetworkGenerator
         long maxSum = (long)kh * kw * src.OutType.Max;
         int sumBits = BitLength(maxSum) + rng.Next(0, 3);
         // The product of the (SumBits + 1)-bit signed sum and M0, plus the rounding bit, fits 64 bits (§5).
-        int mb = rng.Next(1, Math.Min(RequantMath.MaxMultiplierBits, RequantMath.MaxProductBits - 2 - sumBits) + 1);
+        int mb = rng.Next(DeploymentSettings.MinMultiplierBits, Math.Min(DeploymentSettings.MaxMultiplierBits, RequantMath.MaxProductBits - 2 - sumBits) + 1);
         var (m0, shift) = Multiplier(rng, mb, Math.Min(RequantMath.MaxShift, sumBits + 1 + mb), BitLength(maxSum) + 1, outType.Width);
         var op = new AvgPoolOp(s.H, s.W, s.C, kh, kw, m0, shift, mb, sumBits);
         return new IrNode(name, [src.Name], op, outType, s.H / kh * (s.W / kw) * s.C, src.OutLanes, 1.0);
