@@ -20,7 +20,7 @@ public static class CycleModel
     /// </summary>
     public static long Of(IrGraph g, IrNode n) => n.Op.Kind switch
     {
-        OpKind.Input => Input((InputOp)n.Op),
+        OpKind.Input => Input(n),
         OpKind.Dense => Dense((DenseOp)n.Op),
         OpKind.Conv => Conv((ConvOp)n.Op),
         OpKind.MaxPool => MaxPool((MaxPoolOp)n.Op, Source(g, n)),
@@ -28,7 +28,7 @@ public static class CycleModel
     };
 
     /// <summary>One beat of the input stream per cycle.</summary>
-    private static long Input(InputOp i) => (long)i.Size / i.Lanes;
+    private static long Input(IrNode input) => (long)input.OutSize / input.OutLanes;
 
     /// <summary>In/SIMD x Out/PE cycles per frame (§6).</summary>
     private static long Dense(DenseOp d) => (long)(d.In / d.Fold.Simd) * (d.Out / d.Fold.Pe);

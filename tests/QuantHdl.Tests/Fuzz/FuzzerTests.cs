@@ -138,7 +138,7 @@ public sealed class FuzzerTests
             var x = (InputOp)c.Graph.Nodes[0].Op;
             Assert.InRange(x.Height, 1, 10);
             Assert.InRange(x.Width, 1, 10);
-            Assert.InRange(x.Size / (x.Height * x.Width), 1, 4);
+            Assert.InRange(c.Graph.Nodes[0].OutSize / (x.Height * x.Width), 1, 4);
             // Spatial layers first, then dense layers ending in the signed logits.
             var kinds = c.Graph.Nodes.Skip(1).Select(n => n.Op.Kind).ToList();
             int firstDense = kinds.IndexOf(OpKind.Dense);

@@ -35,7 +35,7 @@ public class WorstCaseTests
         var rng = new Random(QuantHdl.Tests.Hdl.RandomLayers.Seed(spec, actBits, inputs));
         var (op, m) = WorstCaseLayers.Build(rng, inputs, 5, w, inType, fracBits,
             _ => new Requant(Enumerable.Repeat(1L, 5).ToArray(), Enumerable.Repeat(1, 5).ToArray(), long.MinValue / 4, long.MaxValue / 4, 1));
-        var src = new IrNode("x", [], new InputOp(inputs, inType, 1.0, 1), inType, inputs, 1, 1.0);
+        var src = new IrNode("x", [], new InputOp(), inType, inputs, 1, 1.0);
         var node = new IrNode("fc7", ["x"], op, IntType.S(64), 5, 1, 1.0);
         // The width comes from the pass the compiler runs, not from the test.
         var g = new InferAccumulatorWidths().Run(new IrGraph("wc", [src, node]) { Output = "fc7", Classes = 5 });

@@ -131,7 +131,7 @@ public sealed class RtlEmitterTests
     public void RejectsAWidePostTableNamingTheLayer()
     {
         var g = TinyGraphs.Make("post:4");
-        var input = g.Nodes[0] with { Op = new InputOp(8, IntType.U(13), 1.0, 2), OutType = IntType.U(13) };
+        var input = g.Nodes[0] with { Op = new InputOp(), OutType = IntType.U(13) };
         var fc1 = g.Nodes[1];
         var d = (DenseOp)fc1.Op;
         fc1 = fc1 with { Op = d with { AccBits = AccumulatorBound.RequiredBits(d.Matrix, IntType.U(13)) } };
@@ -148,7 +148,7 @@ public sealed class RtlEmitterTests
     {
         var g = TinyGraphs.Make("post:4");
         var u12 = IntType.U(12);
-        var input = g.Nodes[0] with { Op = new InputOp(8, u12, 1.0, 2), OutType = u12 };
+        var input = g.Nodes[0] with { Op = new InputOp(), OutType = u12 };
         var d = ((DenseOp)g.Nodes[1].Op) with { SqrtFracBits = fracBits };
         var fc1 = g.Nodes[1] with { Op = d with { AccBits = AccumulatorBound.RequiredBits(d.Matrix, u12) } };
         var graph = g with { Nodes = [input, fc1, g.Nodes[2]] };

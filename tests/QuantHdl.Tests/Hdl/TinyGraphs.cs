@@ -10,7 +10,7 @@ internal static class TinyGraphs
     public static IrGraph Make(string spec)
     {
         var w = WeightSpec.Parse(spec);
-        var input = new IrNode("x", [], new InputOp(8, IntType.U(8), 1.0 / 255, 2), IntType.U(8), 8, 2, 1.0 / 255);
+        var input = new IrNode("x", [], new InputOp(), IntType.U(8), 8, 2, 1.0 / 255);
         var fc1 = Dense("fc1", "x", w, 8, 4, IntType.U(8), IntType.U(4), 0, 15, new Folding(2, 2));
         var fc2 = Dense("fc2", "fc1", w, 4, 2, IntType.U(4), IntType.S(16), -32768, 32767, new Folding(4, 1));
         return new IrGraph($"tiny_{w.Code.ToString().ToLowerInvariant()}", [input, fc1, fc2]) { Output = "fc2", Classes = 2 };

@@ -67,7 +67,7 @@ public class SupportedWidthTests
 
     private static IrGraph OneLayer(WeightSpec w, int[] codes, int inputs, IntType inType, int fracBits = 8, int accBits = 40, int mb = 16)
     {
-        var x = new IrNode("x", [], new InputOp(inputs, inType, 1.0, 1), inType, inputs, 1, 1.0);
+        var x = new IrNode("x", [], new InputOp(), inType, inputs, 1, 1.0);
         var d = new DenseOp(inputs, 1, w, fracBits, codes, [0], new Requant([1], [1], -32768, 32767, mb), accBits, new Folding(1, 1));
         return new IrGraph("g", [x, new IrNode("fc1", ["x"], d, IntType.S(16), 1, 1, 1.0)]) { Output = "fc1", Classes = 1 };
     }
@@ -147,7 +147,7 @@ public class SupportedWidthTests
             d.Weights[0] = 1;
             d.Weights[1] = (1 << (w.Bits - 1)) | 1;
             d = d with { AccBits = AccumulatorBound.RequiredBits(d.Matrix, inType) };
-            var g = new IrGraph("g", [new IrNode("x", [], new InputOp(inputs, inType, 1.0, 1), inType, inputs, 1, 1.0),
+            var g = new IrGraph("g", [new IrNode("x", [], new InputOp(), inType, inputs, 1, 1.0),
                                       new IrNode("fc1", ["x"], d, IntType.S(16), 6, 1, 1.0)]) { Output = "fc1", Classes = 6 };
             var sim = new GoldenSimulator(g);
             foreach (var x in RandomLayers.Inputs(rng, 20, inputs, inType))

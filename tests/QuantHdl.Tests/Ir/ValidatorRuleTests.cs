@@ -70,11 +70,10 @@ public class ValidatorRuleTests
             { "node fc1: missing op", Node(1, n => n with { Op = null! }) },
             { "node fc1: op AlienOp is not supported", Node(1, n => n with { Op = new AlienOp() }) },
             { "node fc1: the input node must come first", Node(1, n => n with { Op = ((InputOp)input.Op), Inputs = [] }) },
-            { "node input: input op and output edge disagree", Node(0, n => n with { Op = ((InputOp)n.Op) with { Size = 4 } }) },
-            { "node input: input op and output edge disagree", Node(0, n => n with { Op = ((InputOp)n.Op) with { Lanes = 2 } }) },
-            { "node input: input op and output edge disagree", Node(0, n => n with { Op = ((InputOp)n.Op) with { Type = IntType.U(7) } }) },
-            { "node input: input type s8 is not supported; use unsigned 1..16 bits", Node(0, n => n with { OutType = IntType.S(8), Op = ((InputOp)n.Op) with { Type = IntType.S(8) } }) },
-            { "node input: input type u17 is not supported; use unsigned 1..16 bits", Node(0, n => n with { OutType = IntType.U(17), Op = ((InputOp)n.Op) with { Type = IntType.U(17) } }) },
+            { "node input: a 3x1 frame does not divide the 8 input elements into channels", Node(0, n => n with { Op = new InputOp(3, 1) }) },
+            { "node input: a 0x8 frame does not divide the 8 input elements into channels", Node(0, n => n with { Op = new InputOp(0, 8) }) },
+            { "node input: input type s8 is not supported; use unsigned 1..16 bits", Node(0, n => n with { OutType = IntType.S(8) }) },
+            { "node input: input type u17 is not supported; use unsigned 1..16 bits", Node(0, n => n with { OutType = IntType.U(17) }) },
             { "layer fc2: input type s8 is not supported; a dense layer takes unsigned activations of 1..16 bits", Node(1, n => n with { OutType = IntType.S(8) }) },
             { "layer fc2: input type u17 is not supported; a dense layer takes unsigned activations of 1..16 bits", Node(1, n => n with { OutType = IntType.U(17) }) },
             { "layer fc1: expects 9 inputs but 'input' produces 8", Dense(1, x => x with { In = 9 }) },
@@ -148,7 +147,7 @@ public class ValidatorRuleTests
         IrValidator.Check(Rq(1, r => r with { MultiplierBits = 1, M0 = new long[6] }));
         IrValidator.Check(Dense(1, x => x with { SqrtFracBits = 24, AccBits = 40 }));
         IrValidator.Check(Dense(1, x => x with { SqrtFracBits = 1 }));
-        var u16 = Node(0, n => n with { OutType = IntType.U(16), Op = ((InputOp)n.Op) with { Type = IntType.U(16) } });
+        var u16 = Node(0, n => n with { OutType = IntType.U(16) });
         IrValidator.Check(WithAcc(u16, 40));
         IrValidator.Check(Node(2, n => n with { Name = "_Z9" }) with { Output = "_Z9" });
         // SqrtFracBits only matters for POST.

@@ -44,7 +44,7 @@ internal static class CnnGraphs
 
     /// <summary>A spatial input node.</summary>
     public static IrNode Input(int h, int w, int c, int lanes) =>
-        new("x", [], new InputOp(h * w * c, IntType.U(8), 1.0 / 255, lanes) { Height = h, Width = w }, IntType.U(8), h * w * c, lanes, 1.0 / 255);
+        new("x", [], new InputOp(h, w), IntType.U(8), h * w * c, lanes, 1.0 / 255);
 
     /// <summary>
     /// x u8 [8x8x2] -> conv1 (c4k3p1, SIMD 2 x PE 2, u4) -> pool1 (max 2) -> conv2 (c4k3s2p1g2, SIMD 1 x PE 4, u4)

@@ -20,7 +20,7 @@ internal static class E2eGraphs
         var u8 = IntType.U(8);
         var hidden = IntType.U(hiddenBits);
         var logits = IntType.S(16);
-        var x = new IrNode("x", [], new InputOp(16, u8, 1.0 / 255, inLanes), u8, 16, inLanes, 1.0 / 255);
+        var x = new IrNode("x", [], new InputOp(), u8, 16, inLanes, 1.0 / 255);
         var d1 = RandomLayers.Dense(rng, "fc1", 16, 12, w, u8, hidden, 0, hidden.Max, f1);
         var d2 = RandomLayers.Dense(rng, "fc2", 12, 10, w, hidden, logits, logits.Min, logits.Max, f2);
         var fc1 = new IrNode("fc1", ["x"], d1, hidden, 12, f1.Pe, 1.0);

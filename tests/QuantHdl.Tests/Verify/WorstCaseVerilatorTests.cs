@@ -44,7 +44,7 @@ public sealed class WorstCaseVerilatorTests
         Assert.Equal(m2 + 2, d2.AccBits);
 
         var g = new IrGraph("worst_case", [
-            new IrNode("x", [], new InputOp(16, u8, 1.0 / 255, 4), u8, 16, 4, 1.0 / 255),
+            new IrNode("x", [], new InputOp(), u8, 16, 4, 1.0 / 255),
             new IrNode("fc1", ["x"], d1, u4, 8, 2, 1.0),
             new IrNode("fc2", ["fc1"], d2, s16, 4, 2, 1.0),
         ]) { Output = "fc2", Classes = 4 };

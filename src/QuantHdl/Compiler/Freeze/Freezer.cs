@@ -22,7 +22,7 @@ public static class Freezer
         var size = checked((int)m.Input.Features);
         var nodes = new List<IrNode>
         {
-            new("input", [], new InputOp(size, m.InputType, m.InputScale, 1) { Height = m.Input.H, Width = m.Input.W }, m.InputType, size, 1, m.InputScale),
+            new("input", [], new InputOp(m.Input.H, m.Input.W), m.InputType, size, 1, m.InputScale),
         };
         double step = m.InputScale;
         var shape = m.Input;

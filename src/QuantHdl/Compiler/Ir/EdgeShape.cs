@@ -12,7 +12,7 @@ public sealed record EdgeShape(int H, int W, int C)
         var op = n.Op ?? throw new IrException($"node {n.Name}: missing op");
         return op.Kind switch
         {
-            OpKind.Input => Shape((InputOp)op),
+            OpKind.Input => Shape((InputOp)op, n.OutSize),
             OpKind.Dense => new EdgeShape(1, 1, ((DenseOp)op).Out),
             OpKind.Conv => Shape((ConvOp)op),
             OpKind.MaxPool => Shape((MaxPoolOp)op),
@@ -20,7 +20,7 @@ public sealed record EdgeShape(int H, int W, int C)
         };
     }
 
-    private static EdgeShape Shape(InputOp i) => new(i.Height, i.Width, i.Size / Math.Max(1, i.Height * i.Width));
+    private static EdgeShape Shape(InputOp i, int size) => new(i.Height, i.Width, size / Math.Max(1, i.Height * i.Width));
 
     private static EdgeShape Shape(ConvOp c) => new(c.OutH, c.OutW, c.OutC);
 

@@ -21,22 +21,16 @@ public abstract record IrOp
 }
 
 /// <summary>
-/// The network input stream: <paramref name="Size"/> elements of <paramref name="Type"/> at real scale
-/// <paramref name="Scale"/>, <paramref name="Lanes"/> per beat. A spatial input is a frame of
-/// <see cref="Height"/> x <see cref="Width"/> pixels of Size / (Height * Width) channels (integer-semantics §7);
-/// a flat one has Height = Width = 1.
+/// The network input stream. Its element count, type, scale and lanes per beat are its node's output edge
+/// (<see cref="IrNode"/>), stated once there; the op adds only the frame: <paramref name="Height"/> x
+/// <paramref name="Width"/> pixels of OutSize / (Height * Width) channels (integer-semantics §7), or 1 x 1 for
+/// a flat vector.
 /// </summary>
-public sealed record InputOp(int Size, IntType Type, double Scale, int Lanes) : IrOp
+public sealed record InputOp(int Height = 1, int Width = 1) : IrOp
 {
     /// <inheritdoc/>
     [JsonIgnore]
     public override OpKind Kind => OpKind.Input;
-
-    /// <summary>Frame height in pixels (1 for a flat vector).</summary>
-    public int Height { get; init; } = 1;
-
-    /// <summary>Frame width in pixels (1 for a flat vector).</summary>
-    public int Width { get; init; } = 1;
 }
 
 /// <summary>

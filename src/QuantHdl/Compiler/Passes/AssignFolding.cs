@@ -92,10 +92,9 @@ public sealed class AssignFolding(int maxMacsPerCycle = 64, IReadOnlyDictionary<
 
     private static IrNode InputLanes(IrNode[] nodes, IrNode input)
     {
-        var inp = (InputOp)input.Op;
         var consumer = nodes.FirstOrDefault(n => n.Inputs.Contains(input.Name) && MatrixOf(n.Op) is not null);
-        int lanes = (consumer is null ? null : FoldOf(consumer.Op))?.Simd ?? inp.Lanes;
-        return input with { Op = inp with { Lanes = lanes }, OutLanes = lanes };
+        int lanes = (consumer is null ? null : FoldOf(consumer.Op))?.Simd ?? input.OutLanes;
+        return input with { OutLanes = lanes };
     }
 
     private static IEnumerable<Folding> Candidates(Matrix m, int budget) =>

@@ -104,8 +104,7 @@ public static class CaseMinimizer
         if (nodes[0].OutLanes > 1)
         {
             var x = nodes[0];
-            var op = (InputOp)x.Op;
-            yield return With(c, Relane([x with { Op = op with { Lanes = 1 }, OutLanes = 1 }, .. nodes[1..]], 0));
+            yield return With(c, Relane([x with { OutLanes = 1 }, .. nodes[1..]], 0));
         }
         if (nodes[0].OutSize > 1 && EdgeShape.Of(nodes[0]) is { H: 1, W: 1 } && nodes[1].Op.Kind == OpKind.Dense)
         {
@@ -163,7 +162,7 @@ public static class CaseMinimizer
         var h = nodes[1];
         // A spatial layer's output is a frame: the new input declares it, so a conv or pool after it still reads H x W x C.
         var frame = EdgeShape.Of(h);
-        var x0 = new IrNode(nodes[0].Name, [], new InputOp(h.OutSize, h.OutType, h.OutScale, h.OutLanes) { Height = frame.H, Width = frame.W },
+        var x0 = new IrNode(nodes[0].Name, [], new InputOp(frame.H, frame.W),
             h.OutType, h.OutSize, h.OutLanes, h.OutScale);
         var rest = nodes[2..].ToArray();
         rest[0] = rest[0] with { Inputs = [x0.Name] };
@@ -204,7 +203,7 @@ public static class CaseMinimizer
         int keep = lanes * Math.Max(1, x.OutSize / lanes / 2);
         if (keep == x.OutSize) { lanes = 1; keep = Math.Max(1, x.OutSize / 2); }
         int from = tail ? x.OutSize - keep : 0;
-        nodes[0] = x with { Op = ((InputOp)x.Op) with { Size = keep, Lanes = lanes }, OutSize = keep, OutLanes = lanes };
+        nodes[0] = x with { OutSize = keep, OutLanes = lanes };
         nodes[1] = KeepColumns(nodes[1], from, keep);
         return c with { Graph = Shrunk(c.Graph, nodes), Inputs = c.Inputs.Select(v => v[from..(from + keep)]).ToArray() };
     }

@@ -74,7 +74,7 @@ public static class NetworkGenerator
         var inType = IntType.U(ActivationBits(rng));
         int inSize = rng.Next(1, 25);
         int inLanes = Divisor(rng, inSize);
-        var nodes = new List<IrNode> { new("x", [], new InputOp(inSize, inType, 1.0, inLanes), inType, inSize, inLanes, 1.0) };
+        var nodes = new List<IrNode> { new("x", [], new InputOp(), inType, inSize, inLanes, 1.0) };
         for (int l = 1; l <= layers; l++)
         {
             var src = nodes[^1];
@@ -167,7 +167,7 @@ public static class NetworkGenerator
         int h = rng.Next(1, 11), w = rng.Next(1, 11), c = rng.Next(1, 5);
         var inType = IntType.U(ActivationBits(rng));
         int inLanes = Divisor(rng, c);
-        var x = new IrNode("x", [], new InputOp(h * w * c, inType, 1.0, inLanes) { Height = h, Width = w }, inType, h * w * c, inLanes, 1.0);
+        var x = new IrNode("x", [], new InputOp(h, w), inType, h * w * c, inLanes, 1.0);
         var nodes = new List<IrNode> { x };
         int spatial = rng.Next(1, 4);
         for (int l = 1; l <= spatial; l++)
