@@ -122,7 +122,7 @@ int main(int argc, char** argv) {
                      QH_TAPS[t].bits, QH_TAPS[t].is_signed ? 1 : 0, QH_TAPS[t].size);
     const auto stalls = draw_stalls(opt.inner_stall, opt.seed);
     for (int e = 0; e < QH_EDGE_COUNT; ++e)
-        std::fprintf(out, "stall %d tap %d seed %u enter %d leave %d\n", e, e, stalls[static_cast<std::size_t>(e)].seed,
+        std::fprintf(out, "stall %d tap %d seed %u enter %d leave %d\n", e, QH_EDGE_TAPS[e], stalls[static_cast<std::size_t>(e)].seed,
                      stalls[static_cast<std::size_t>(e)].enter, stalls[static_cast<std::size_t>(e)].leave);
 
     auto ctx = std::make_unique<VerilatedContext>();

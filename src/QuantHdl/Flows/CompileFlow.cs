@@ -118,6 +118,8 @@ public static class CompileFlow
                 OpKind.Dense => Describe(node, (DenseOp)node.Op),
                 OpKind.MaxPool => Describe(node, (MaxPoolOp)node.Op),
                 OpKind.AvgPool => Describe(node, (AvgPoolOp)node.Op),
+                OpKind.Add => Describe(node, (AddOp)node.Op),
+                OpKind.Fork => Describe((ForkOp)node.Op),
                 OpKind.Input => null,
             };
             if (what is not null) r.Info($"{node.Name}: {what} ({cycles[node.Name]} cycles/frame)");
@@ -139,4 +141,9 @@ public static class CompileFlow
     private static string Describe(IrNode n, MaxPoolOp p) => $"max pool {p.K}x{p.K} of {p.C}x{p.InH}x{p.InW}, out {n.OutType}";
 
     private static string Describe(IrNode n, AvgPoolOp p) => $"average pool {p.KH}x{p.KW} of {p.C}x{p.InH}x{p.InW}, {p.SumBits}-bit sums, out {n.OutType}";
+
+    private static string Describe(IrNode n, AddOp a) => $"add of {a.C}x{a.H}x{a.W} at a common scale (x{a.MA}, x{a.MB}, >> {a.Shift}), {a.SumBits}-bit sums, out {n.OutType}";
+
+    private static string Describe(ForkOp f) =>
+        "fork to " + string.Join(", ", f.Branches.Select(b => b.Depth == 0 ? $"{b.Consumer} (no FIFO)" : $"{b.Consumer} (FIFO {b.Depth} beats in {b.Storage}{(b.Tight ? ", tight" : "")})"));
 }

@@ -12,8 +12,9 @@ public sealed class GoldenSimulator
 {
     private readonly IrGraph _graph;
     private readonly IKernel[] _kernels;
-    // The index of the node each node reads; the input node reads the sample.
-    private readonly int[] _sources;
+    // The indices of the nodes each node reads, in its input order; the input node reads the sample.
+    private readonly int[][] _sources;
+    private readonly int _output;
 
     /// <summary>Validates the graph and prepares one kernel per node.</summary>
     public GoldenSimulator(IrGraph graph)
@@ -21,8 +22,9 @@ public sealed class GoldenSimulator
         IrValidator.Check(graph);
         _graph = graph;
         var index = graph.Nodes.Select((n, i) => (n.Name, i)).ToDictionary(t => t.Name, t => t.i);
-        _sources = graph.Nodes.Select(n => n.Inputs.Length == 0 ? -1 : index[n.Inputs[0]]).ToArray();
-        _kernels = graph.Nodes.Select((n, i) => KernelFor(n, _sources[i] < 0 ? n.OutType : graph.Nodes[_sources[i]].OutType)).ToArray();
+        _sources = graph.Nodes.Select(n => n.Inputs.Select(i => index[i]).ToArray()).ToArray();
+        _kernels = graph.Nodes.Select((n, i) => KernelFor(n, _sources[i].Select(s => graph.Nodes[s].OutType).ToArray())).ToArray();
+        _output = index[graph.Output];
     }
 
     /// <summary>The graph being simulated.</summary>
@@ -37,12 +39,15 @@ public sealed class GoldenSimulator
         var outs = new long[_graph.Nodes.Length][];
         // The validator puts the input node first; its kernel checks the sample.
         outs[0] = _kernels[0].Run(input, sample);
-        for (int i = 1; i < outs.Length; i++) outs[i] = _kernels[i].Run(outs[_sources[i]], sample);
+        for (int i = 1; i < outs.Length; i++)
+            outs[i] = _sources[i].Length == 1
+                ? _kernels[i].Run(outs[_sources[i][0]], sample)
+                : _kernels[i].Run(_sources[i].Select(s => outs[s]).ToArray(), sample);
         return outs;
     }
 
-    /// <summary>The network output (last node) for one sample.</summary>
-    public long[] Logits(long[] input, int sample) => Run(input, sample)[^1];
+    /// <summary>The network output (the graph's output node) for one sample.</summary>
+    public long[] Logits(long[] input, int sample) => Run(input, sample)[_output];
 
     /// <summary>Argmax with ties to the lowest index (integer-semantics §4).</summary>
     public static int ArgMax(ReadOnlySpan<long> v)
@@ -54,14 +59,17 @@ public sealed class GoldenSimulator
 
     /// <summary>
     /// The one dispatch of the golden simulator: each op kind's kernel lives in
-    /// <c>Golden/Kernels/&lt;Kind&gt;Kernel.cs</c>. <paramref name="input"/> is the type of the edge the node reads.
+    /// <c>Golden/Kernels/&lt;Kind&gt;Kernel.cs</c>. <paramref name="inputs"/> are the types of the edges the node
+    /// reads, in its input order (none for the input node).
     /// </summary>
-    internal static IKernel KernelFor(IrNode n, IntType input) => n.Op.Kind switch
+    internal static IKernel KernelFor(IrNode n, IntType[] inputs) => n.Op.Kind switch
     {
         OpKind.Input => new InputKernel(n),
-        OpKind.Dense => new DenseKernel(n, input),
-        OpKind.Conv => new ConvKernel(n, input),
+        OpKind.Dense => new DenseKernel(n, inputs[0]),
+        OpKind.Conv => new ConvKernel(n, inputs[0]),
         OpKind.MaxPool => new MaxPoolKernel(n),
         OpKind.AvgPool => new AvgPoolKernel(n),
+        OpKind.Add => new AddKernel(n, inputs[0], inputs[1]),
+        OpKind.Fork => new ForkKernel(),
     };
 }

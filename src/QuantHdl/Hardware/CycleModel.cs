@@ -25,7 +25,12 @@ public static class CycleModel
         OpKind.Conv => Conv((ConvOp)n.Op),
         OpKind.MaxPool => MaxPool((MaxPoolOp)n.Op, Source(g, n)),
         OpKind.AvgPool => AvgPool((AvgPoolOp)n.Op, Source(g, n)),
+        OpKind.Add => Passing(n),
+        OpKind.Fork => Passing(n),
     };
+
+    /// <summary>An add or a fork moves one beat per cycle (§9, §10).</summary>
+    private static long Passing(IrNode n) => (long)n.OutSize / n.OutLanes;
 
     /// <summary>One beat of the input stream per cycle.</summary>
     private static long Input(IrNode input) => (long)input.OutSize / input.OutLanes;

@@ -33,6 +33,9 @@ public sealed class RtlEmitter
     /// <summary>The hdl/ blocks of convolutional layers: the sliding-window unit, the frame marker and the pooling units.</summary>
     public static readonly string[] ConvBlocks = ["axis_frame.v", "maxpool.v", "pool_sum.v", "pool_window.v", "swu.v"];
 
+    /// <summary>The hdl/ blocks of residual networks: the add, the fork and the skip FIFO.</summary>
+    public static readonly string[] ResidualBlocks = ["axis_fork.v", "residual_add.v", "skip_fifo.v"];
+
     /// <summary>The hand-written files of sim/ that the harness is built from.</summary>
     public static readonly string[] HarnessSources = ["harness.cpp", "qh_stream.h"];
 
@@ -43,6 +46,8 @@ public sealed class RtlEmitter
     private readonly StrictTemplate _layer;
     private readonly StrictTemplate _maxPool;
     private readonly StrictTemplate _avgPool;
+    private readonly StrictTemplate _add;
+    private readonly StrictTemplate _fork;
     private readonly StrictTemplate _top;
     private readonly StrictTemplate _glue;
 
@@ -58,6 +63,8 @@ public sealed class RtlEmitter
         _layer = StrictTemplate.Load(assets.TemplatesDir, "layer.v.hbs");
         _maxPool = StrictTemplate.Load(assets.TemplatesDir, "maxpool.v.hbs");
         _avgPool = StrictTemplate.Load(assets.TemplatesDir, "avgpool.v.hbs");
+        _add = StrictTemplate.Load(assets.TemplatesDir, "add.v.hbs");
+        _fork = StrictTemplate.Load(assets.TemplatesDir, "fork.v.hbs");
         _top = StrictTemplate.Load(assets.TemplatesDir, "top.v.hbs");
         _glue = StrictTemplate.Load(assets.TemplatesDir, "harness_glue.h.hbs");
     }
@@ -89,15 +96,13 @@ public sealed class RtlEmitter
         string top = prefix + "_top";
         var files = new List<(string, string)>();
         bool spatial = graph.Nodes.Any(n => UsesConvBlocks(n.Op.Kind));
-        foreach (var block in spatial ? MvuBlocks.Concat(ConvBlocks).Order(StringComparer.Ordinal) : MvuBlocks.AsEnumerable())
+        bool residual = graph.Nodes.Any(n => UsesResidualBlocks(n.Op.Kind));
+        var blocks = MvuBlocks.Concat(spatial ? ConvBlocks : []).Concat(residual ? ResidualBlocks : []).Order(StringComparer.Ordinal);
+        foreach (var block in blocks)
             files.Add(($"rtl/{block}", Normalize(File.ReadAllText(Path.Combine(_assets.HdlDir, block)))));
-        for (int i = 1; i < graph.Nodes.Length; i++)
-        {
-            var n = graph.Nodes[i];
-            var src = graph.Nodes[i - 1];
-            if (Module(graph, n, src, prefix) is string text)
+        foreach (var n in graph.Nodes.Skip(1))
+            if (Module(graph, n, n.Inputs.Select(graph.Node).ToArray(), prefix) is string text)
                 files.Add(($"rtl/{prefix}_{n.Name}.v", text));
-        }
         files.Add(($"rtl/{top}.v", _top.Render(TopModel(graph, prefix, top))));
         var rtlFiles = files.Select(f => f.Item1).ToList();
         files.Add(("rtl/files.f", string.Concat(rtlFiles.Select(f => Path.GetFileName(f) + "\n"))));
@@ -115,25 +120,35 @@ public sealed class RtlEmitter
 
     /// <summary>
     /// The one dispatch of the emitter: the Verilog module of node <paramref name="n"/>, reading
-    /// <paramref name="src"/>. Each op kind's emitter is <c>Hardware/Emitters/&lt;Kind&gt;Emitter.cs</c>, which
-    /// builds the model of its template: Dense and Conv, templates/layer.v.hbs (a conv adds the
-    /// sliding-window unit); MaxPool, templates/maxpool.v.hbs; AvgPool, templates/avgpool.v.hbs. The input has
-    /// no module of its own (null): it is the top level's input port (<see cref="TopModel"/>, templates/top.v.hbs).
+    /// <paramref name="src"/> (its inputs, in order). Each op kind's emitter is
+    /// <c>Hardware/Emitters/&lt;Kind&gt;Emitter.cs</c>, which builds the model of its template: Dense and Conv,
+    /// templates/layer.v.hbs (a conv adds the sliding-window unit); MaxPool, templates/maxpool.v.hbs; AvgPool,
+    /// templates/avgpool.v.hbs; Add, templates/add.v.hbs; Fork, templates/fork.v.hbs. The input has no module
+    /// of its own (null): it is the top level's input port (<see cref="TopModel"/>, templates/top.v.hbs).
     /// </summary>
-    internal string? Module(IrGraph g, IrNode n, IrNode src, string prefix) => n.Op.Kind switch
+    internal string? Module(IrGraph g, IrNode n, IrNode[] src, string prefix) => n.Op.Kind switch
     {
         OpKind.Input => null,
-        OpKind.Dense => _layer.Render(DenseEmitter.Model(g, n, src, prefix)),
-        OpKind.Conv => _layer.Render(ConvEmitter.Model(g, n, src, prefix)),
-        OpKind.MaxPool => _maxPool.Render(MaxPoolEmitter.Model(g, n, src, prefix)),
-        OpKind.AvgPool => _avgPool.Render(AvgPoolEmitter.Model(g, n, src, prefix)),
+        OpKind.Dense => _layer.Render(DenseEmitter.Model(g, n, src[0], prefix)),
+        OpKind.Conv => _layer.Render(ConvEmitter.Model(g, n, src[0], prefix)),
+        OpKind.MaxPool => _maxPool.Render(MaxPoolEmitter.Model(g, n, src[0], prefix)),
+        OpKind.AvgPool => _avgPool.Render(AvgPoolEmitter.Model(g, n, src[0], prefix)),
+        OpKind.Add => _add.Render(AddEmitter.Model(g, n, src[0], src[1], prefix)),
+        OpKind.Fork => _fork.Render(ForkEmitter.Model(g, n, src[0], prefix)),
     };
 
     /// <summary>Whether an op kind's module is built from <see cref="ConvBlocks"/>, so the design copies them.</summary>
     private static bool UsesConvBlocks(OpKind kind) => kind switch
     {
         OpKind.Conv or OpKind.MaxPool or OpKind.AvgPool => true,
-        OpKind.Input or OpKind.Dense => false,
+        OpKind.Input or OpKind.Dense or OpKind.Add or OpKind.Fork => false,
+    };
+
+    /// <summary>Whether an op kind's module is built from <see cref="ResidualBlocks"/>.</summary>
+    private static bool UsesResidualBlocks(OpKind kind) => kind switch
+    {
+        OpKind.Add or OpKind.Fork => true,
+        OpKind.Input or OpKind.Dense or OpKind.Conv or OpKind.MaxPool or OpKind.AvgPool => false,
     };
 
     /// <summary>The Verilog identifier prefix of a graph's modules: its name with every other character replaced by '_'.</summary>
@@ -150,17 +165,16 @@ public sealed class RtlEmitter
     {
         OpKind.Dense => (DenseOp)op,
         OpKind.Conv => ((ConvOp)op).Mvu,
-        OpKind.Input or OpKind.MaxPool or OpKind.AvgPool => null,
+        OpKind.Input or OpKind.MaxPool or OpKind.AvgPool or OpKind.Add or OpKind.Fork => null,
     };
 
     /// <summary>The hardware decisions of every layer built on an MVU, in graph order, from the same source as its wrapper.</summary>
     private static List<RtlLayer> MvuLayers(IrGraph g)
     {
         var layers = new List<RtlLayer>();
-        for (int i = 1; i < g.Nodes.Length; i++)
+        foreach (var n in g.Nodes.Skip(1))
         {
-            var n = g.Nodes[i];
-            var src = g.Nodes[i - 1];
+            var src = g.Node(n.Inputs[0]);
             if (MatrixOf(n.Op) is DenseOp d) layers.Add(new RtlLayer(n.Name, new MvuLayout(d).Hardware(src.OutType.Width, src.OutLanes)));
         }
         return layers;
@@ -177,10 +191,48 @@ public sealed class RtlEmitter
     public static int SwuRows(ConvOp c, int elemBits) =>
         (long)c.InH * c.InW * c.InC * elemBits <= FrameBufferBits ? c.InH : Math.Min(c.K + c.Stride, c.InH);
 
+    /// <summary>
+    /// The stream that carries node <paramref name="src"/>'s output to <paramref name="reader"/>: the node's own
+    /// stream, or for a fork the stream of the reader's branch.
+    /// </summary>
+    private static string StreamTo(IrNode src, IrNode reader) =>
+        src.Op.Kind == OpKind.Fork ? BranchStream(src, Array.FindIndex(((ForkOp)src.Op).Branches, b => b.Consumer == reader.Name)) : src.Name;
+
+    private static string BranchStream(IrNode fork, int branch) => $"{fork.Name}_b{I(branch)}";
+
+    /// <summary>The streams a node drives: one, or one per branch for a fork.</summary>
+    private static IEnumerable<string> StreamsOf(IrNode n) =>
+        n.Op.Kind == OpKind.Fork ? ((ForkOp)n.Op).Branches.Select((_, i) => BranchStream(n, i)) : [n.Name];
+
+    /// <summary>The stream a node's tap shows: its own, or for a fork (whose branches all carry its input) its input's.</summary>
+    private static string TapStream(IrGraph g, IrNode n) => n.Op.Kind == OpKind.Fork ? g.Node(n.Inputs[0]).Name : n.Name;
+
+    /// <summary>The name of a layer's input edge <paramref name="k"/>: the layer's for the first, layer_in{k} after.</summary>
+    private static string EdgeName(IrNode n, int k) => k == 0 ? n.Name : $"{n.Name}_in{I(k)}";
+
+    /// <summary>Every layer input edge in graph order, then input order: (edge, layer, source node).</summary>
+    private static List<(string Edge, IrNode Layer, IrNode Source)> Edges(IrGraph g) =>
+        g.Nodes.Skip(1).SelectMany(n => n.Inputs.Select((i, k) => (EdgeName(n, k), n, g.Node(i)))).ToList();
+
+    /// <summary>The port connections of a layer's module: s_axis (then s1_axis, ...) in, m_axis (then m1_axis, ...) out.</summary>
+    private static List<TemplateModel> Ports(IrGraph g, IrNode n)
+    {
+        var lines = new List<string>();
+        for (int k = 0; k < n.Inputs.Length; k++)
+            foreach (var sig in new[] { "tvalid", "tready", "tdata", "tlast" })
+                lines.Add($".{(k == 0 ? "s" : $"s{I(k)}")}_axis_{sig}(in_{EdgeName(n, k)}_{sig})");
+        var outs = StreamsOf(n).ToList();
+        for (int k = 0; k < outs.Count; k++)
+            foreach (var sig in new[] { "tvalid", "tready", "tdata", "tlast" })
+                lines.Add($".{(k == 0 ? "m" : $"m{I(k)}")}_axis_{sig}(st_{outs[k]}_{sig})");
+        return lines.Select((l, i) => new TemplateModel { ["line"] = i + 1 < lines.Count ? l + "," : l }).ToList();
+    }
+
     private static TemplateModel TopModel(IrGraph g, string prefix, string top)
     {
         var input = g.Nodes[0];
-        var output = g.Nodes[^1];
+        var output = g.OutputNode;
+        var edges = Edges(g);
         return new TemplateModel
         {
             ["graph"] = Comment(g.Name),
@@ -196,21 +248,35 @@ public sealed class RtlEmitter
             ["output_type"] = output.OutType.ToString(),
             ["output_lanes"] = I(output.OutLanes),
             ["output_data_msb"] = I(output.OutLanes * output.OutType.Width - 1),
-            ["streams"] = g.Nodes.Select(n => new TemplateModel
+            ["taps"] = g.Nodes.Select(n => new TemplateModel
             {
                 ["name"] = n.Name,
+                ["stream"] = TapStream(g, n),
+                ["data_msb"] = I(n.OutLanes * n.OutType.Width - 1),
+            }).ToList(),
+            ["stall_edges"] = edges.Select(e => new TemplateModel { ["edge"] = e.Edge }).ToList(),
+            ["streams"] = g.Nodes.SelectMany(n => StreamsOf(n).Select(st => new TemplateModel
+            {
+                ["name"] = st,
                 ["size"] = I(n.OutSize),
                 ["type"] = n.OutType.ToString(),
                 ["lanes"] = I(n.OutLanes),
                 ["data_msb"] = I(n.OutLanes * n.OutType.Width - 1),
-            }).ToList(),
-            ["layers"] = g.Nodes.Skip(1).Select((n, i) => new TemplateModel
+            })).ToList(),
+            ["layers"] = g.Nodes.Skip(1).Select(n => new TemplateModel
             {
                 ["name"] = n.Name,
                 ["module"] = $"{prefix}_{n.Name}",
-                ["source"] = g.Nodes[i].Name,
-                ["source_data_msb"] = I(g.Nodes[i].OutLanes * g.Nodes[i].OutType.Width - 1),
-                ["source_data_bits"] = I(g.Nodes[i].OutLanes * g.Nodes[i].OutType.Width),
+                ["edges"] = edges.Where(e => e.Layer == n).Select(e => new TemplateModel
+                {
+                    ["edge"] = e.Edge,
+                    ["layer"] = n.Name,
+                    ["source_node"] = e.Source.Name,
+                    ["source"] = StreamTo(e.Source, n),
+                    ["source_data_msb"] = I(e.Source.OutLanes * e.Source.OutType.Width - 1),
+                    ["source_data_bits"] = I(e.Source.OutLanes * e.Source.OutType.Width),
+                }).ToList(),
+                ["ports"] = Ports(g, n),
             }).ToList(),
         };
     }
@@ -218,6 +284,8 @@ public sealed class RtlEmitter
     private static TemplateModel GlueModel(IrGraph g, string prefix, string top)
     {
         var input = g.Nodes[0];
+        var tapOf = g.Nodes.Select((n, i) => (n.Name, i)).ToDictionary(t => t.Name, t => t.i);
+        var edges = Edges(g);
         return new TemplateModel
         {
             ["graph"] = prefix,
@@ -228,11 +296,12 @@ public sealed class RtlEmitter
             ["input_signed"] = input.OutType.Signed ? "true" : "false",
             ["input_size"] = I(input.OutSize),
             ["tap_count"] = I(g.Nodes.Length),
-            ["edge_count"] = I(g.Nodes.Length - 1),
-            ["edges"] = g.Nodes.Skip(1).Select((n, e) => new TemplateModel
+            ["edge_count"] = I(edges.Count),
+            ["edges"] = edges.Select((e, k) => new TemplateModel
             {
-                ["edge"] = I(e),
-                ["name"] = n.Name,
+                ["edge"] = I(k),
+                ["name"] = e.Edge,
+                ["source_tap"] = I(tapOf[e.Source.Name]),
             }).ToList(),
             ["streams"] = g.Nodes.Select((n, i) => new TemplateModel
             {

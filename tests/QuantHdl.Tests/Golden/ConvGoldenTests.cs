@@ -27,6 +27,7 @@ public class ConvGoldenTests
                 OpKind.MaxPool => MaxPoolReference((MaxPoolOp)op, x),
                 OpKind.AvgPool => AvgPoolReference((AvgPoolOp)op, x, g.Nodes[t].OutType.Max),
                 OpKind.Input => throw new InvalidOperationException($"node {g.Nodes[t].Name}: an input after the first node"),
+                OpKind.Add or OpKind.Fork => throw new InvalidOperationException($"node {g.Nodes[t].Name}: these chain graphs hold no residual ops (ResidualGoldenTests covers them)"),
             };
         }
         return outs;

@@ -26,8 +26,9 @@ public class OpCoverageTests
     /// <summary>The kind a record reports, read from an instance no constructor checked (Kind is a constant per record).</summary>
     private static OpKind KindOf(Type op) => ((IrOp)RuntimeHelpers.GetUninitializedObject(op)).Kind;
 
-    // A random CNN holds every op kind (checked below): x -> conv1 -> pool1 -> conv2 -> gap1 -> fc1.
-    private static readonly IrGraph Cnn = PassPipeline.Run(QuantHdl.Tests.Verify.CnnGraphs.Small(new WeightSpec(WeightCode.Post, 4), 9), PassPipeline.Default(8));
+    // A random residual CNN holds every op kind (checked below):
+    // x -> conv1 -> conv1_fork -> conv2 -> add1 (conv2 + conv1_fork) -> pool1 -> gap1 -> fc1.
+    private static readonly IrGraph Cnn = PassPipeline.Run(QuantHdl.Tests.Verify.ResidualGraphs.Small(new WeightSpec(WeightCode.Post, 4), 9), PassPipeline.Default(8));
 
     /// <summary>The nodes of a kind in the test graph; never none, so no per-kind check passes vacuously.</summary>
     private static IrNode[] NodesOf(OpKind kind)
@@ -94,11 +95,11 @@ public class OpCoverageTests
         foreach (var n in NodesOf(kind))
         {
             int at = Array.IndexOf(Cnn.Nodes, n);
-            var src = kind == OpKind.Input ? n : Cnn.Node(n.Inputs[0]);
-            var kernel = GoldenSimulator.KernelFor(n, src.OutType);
+            var srcs = n.Inputs.Select(Cnn.Node).ToArray();
+            var kernel = GoldenSimulator.KernelFor(n, srcs.Select(x => x.OutType).ToArray());
             Assert.Equal($"QuantHdl.Golden.Kernels.{kind}Kernel", kernel.GetType().FullName);
             // The kernel alone gives the simulator's output of its node, of the edge's size.
-            var y = kernel.Run(kind == OpKind.Input ? input : outs[Array.IndexOf(Cnn.Nodes, src)], 0);
+            var y = kind == OpKind.Input ? kernel.Run(input, 0) : kernel.Run(srcs.Select(x => outs[Array.IndexOf(Cnn.Nodes, x)]).ToArray(), 0);
             Assert.Equal(outs[at], y);
             Assert.Equal(n.OutSize, y.Length);
         }
@@ -115,7 +116,7 @@ public class OpCoverageTests
         foreach (var n in NodesOf(kind))
         {
             int at = Array.IndexOf(Cnn.Nodes, n);
-            var text = emitter.Module(Cnn, n, at == 0 ? n : Cnn.Nodes[at - 1], prefix);
+            var text = emitter.Module(Cnn, n, n.Inputs.Select(Cnn.Node).ToArray(), prefix);
             if (kind == OpKind.Input)
             {
                 // The input is the top level's input port, not a module of its own.
@@ -134,9 +135,11 @@ public class OpCoverageTests
     [MemberData(nameof(Kinds))]
     public void EveryKindHasItsCycleModel(OpKind kind)
     {
-        // The unfolded CnnGraphs.Small, worked by hand in CycleModelTests.
-        var g = QuantHdl.Tests.Verify.CnnGraphs.Small(WeightSpec.Parse("uniform:4"), 1);
-        var hand = new Dictionary<string, long> { ["x"] = 64, ["conv1"] = 1152, ["pool1"] = 128, ["conv2"] = 144, ["gap1"] = 4, ["fc1"] = 2 };
+        // ResidualGraphs.Small at its own folding, by hand: x 8*8*2/2 beats; conv1 64 pixels x 18/2 x 4/2; the fork
+        // and the add one beat (2 lanes) per cycle of 8*8*4; conv2 64 x 36/2 x 4/2; pool1 8*8*4/2 input beats;
+        // gap1 4*4*4/2; fc1 4/2 x 3/3.
+        var g = QuantHdl.Tests.Verify.ResidualGraphs.Small(WeightSpec.Parse("uniform:4"), 1);
+        var hand = new Dictionary<string, long> { ["x"] = 64, ["conv1"] = 1152, ["conv1_fork"] = 128, ["conv2"] = 2304, ["add1"] = 128, ["pool1"] = 128, ["gap1"] = 32, ["fc1"] = 2 };
         var nodes = g.Nodes.Where(n => n.Op.Kind == kind).ToArray();
         Assert.NotEmpty(nodes);
         foreach (var n in nodes)

@@ -24,19 +24,28 @@ public static class Freezer
         {
             new("input", [], new InputOp(m.Input.H, m.Input.W), m.InputType, size, 1, m.InputScale),
         };
-        double step = m.InputScale;
-        var shape = m.Input;
+        // Each node's output step and shape, by name; a node without named inputs reads the one before it.
+        var edges = new Dictionary<string, (IrNode Node, double Step, Shape Shape)> { ["input"] = (nodes[0], m.InputScale, m.Input) };
+        string previous = "input";
         foreach (var n in m.Nodes)
         {
-            var prev = nodes[^1];
+            if (n.Name == "input" || edges.ContainsKey(n.Name)) throw new IrException($"node {n.Name}: duplicate name");
+            var inputs = n.Inputs is { Length: > 0 } named ? named : [previous];
+            foreach (var i in inputs)
+                if (!edges.ContainsKey(i)) throw new IrException($"node {n.Name}: input '{i}' is not an earlier node");
+            if (n is not AddSource && inputs.Length != 1) throw new IrException($"node {n.Name}: takes one input, not {inputs.Length} ({string.Join(", ", inputs)})");
+            var (prev, step, shape) = edges[inputs[0]];
+            IrNode node;
+            double outStep;
+            Shape outShape;
             switch (n)
             {
                 case DenseSource l:
                 {
                     if (l.In != shape.Features) throw new IrException($"layer {l.Name}: expects {l.In} inputs but receives {shape.Features}");
                     CheckStep(l, step);
-                    nodes.Add(new IrNode(l.Name, [prev.Name], FreezeDense(l, prev.OutType, sqrtFracBits, multiplierBits), l.OutputType, l.Out, 1, l.OutputStep));
-                    (step, shape) = (l.OutputStep, Shape.Flat(l.Out));
+                    node = new IrNode(l.Name, [prev.Name], FreezeDense(l, prev.OutType, sqrtFracBits, multiplierBits), l.OutputType, l.Out, 1, l.OutputStep);
+                    (outStep, outShape) = (l.OutputStep, Shape.Flat(l.Out));
                     break;
                 }
                 case ConvSource c:
@@ -46,16 +55,17 @@ public static class Freezer
                     if (l.In != c.K * c.K * shape.C) throw new IrException($"layer {c.Name}: a {c.K}x{c.K} window over {shape.C} channels has {c.K * c.K * shape.C} inputs, not {l.In}");
                     CheckStep(l, step);
                     var op = new ConvOp(shape.H, shape.W, shape.C, c.K, c.Stride, c.Pad, c.Groups, FreezeDense(l, prev.OutType, sqrtFracBits, multiplierBits));
-                    nodes.Add(new IrNode(c.Name, [prev.Name], op, l.OutputType, op.OutH * op.OutW * op.OutC, 1, l.OutputStep));
-                    (step, shape) = (l.OutputStep, new Shape(op.OutC, op.OutH, op.OutW));
+                    node = new IrNode(c.Name, [prev.Name], op, l.OutputType, op.OutH * op.OutW * op.OutC, 1, l.OutputStep);
+                    (outStep, outShape) = (l.OutputStep, new Shape(op.OutC, op.OutH, op.OutW));
                     break;
                 }
                 case MaxPoolSource p:
                 {
                     CheckShape(p.Name, p.Input, shape);
                     var op = new MaxPoolOp(shape.H, shape.W, shape.C, p.K);
-                    shape = new Shape(shape.C, shape.H / p.K, shape.W / p.K);
-                    nodes.Add(new IrNode(p.Name, [prev.Name], op, prev.OutType, checked((int)shape.Features), 1, step));
+                    outShape = new Shape(shape.C, shape.H / p.K, shape.W / p.K);
+                    node = new IrNode(p.Name, [prev.Name], op, prev.OutType, checked((int)outShape.Features), 1, step);
+                    outStep = step;
                     break;
                 }
                 case AvgPoolSource p:
@@ -67,18 +77,87 @@ public static class Freezer
                     long maxSum = (long)p.KH * p.KW * prev.OutType.Max;
                     int sumBits = 64 - (int)long.LeadingZeroCount(maxSum);
                     var op = new AvgPoolOp(shape.H, shape.W, shape.C, p.KH, p.KW, m0, k, multiplierBits, sumBits);
-                    shape = new Shape(shape.C, shape.H / p.KH, shape.W / p.KW);
-                    nodes.Add(new IrNode(p.Name, [prev.Name], op, p.OutputType, checked((int)shape.Features), 1, p.OutputStep));
-                    step = p.OutputStep;
+                    outShape = new Shape(shape.C, shape.H / p.KH, shape.W / p.KW);
+                    node = new IrNode(p.Name, [prev.Name], op, p.OutputType, checked((int)outShape.Features), 1, p.OutputStep);
+                    outStep = p.OutputStep;
+                    break;
+                }
+                case AddSource a:
+                {
+                    if (inputs.Length != 2) throw new IrException($"add {a.Name}: takes two inputs (main branch, shortcut), not {inputs.Length}");
+                    var (other, otherStep, otherShape) = edges[inputs[1]];
+                    CheckShape(a.Name, a.Input, shape);
+                    CheckShape(a.Name, a.Input, otherShape);
+                    node = FreezeAdd(a, prev, step, other, otherStep, multiplierBits);
+                    (outStep, outShape) = (a.OutputStep, shape);
                     break;
                 }
                 default:
                     throw new IrException($"node {n.Name}: {n.GetType().Name} has no integer form");
             }
+            nodes.Add(node);
+            edges[n.Name] = (node, outStep, outShape);
+            previous = n.Name;
         }
-        var g = new IrGraph(m.Name, nodes.ToArray()) { Output = nodes[^1].Name, Classes = nodes[^1].OutSize };
+        var g = new IrGraph(m.Name, InsertForks(nodes).ToArray()) { Output = nodes[^1].Name, Classes = nodes[^1].OutSize };
         IrValidator.Check(g);
         return g;
+    }
+
+    /// <summary>Suffix of the fork node that a stream read by several nodes gets.</summary>
+    public const string ForkSuffix = "_fork";
+
+    /// <summary>
+    /// §10: after every node read by several nodes, a fork whose branches go to those readers (in graph
+    /// order), which then read the fork. The branch FIFOs are sized later, by the skip-FIFO pass.
+    /// </summary>
+    internal static List<IrNode> InsertForks(List<IrNode> nodes)
+    {
+        var readers = nodes.ToDictionary(n => n.Name, n => nodes.Where(r => r.Inputs.Contains(n.Name)).Select(r => r.Name).ToList());
+        var forkOf = new Dictionary<string, string>();
+        var result = new List<IrNode>();
+        foreach (var n in nodes)
+        {
+            result.Add(n with { Inputs = n.Inputs.Select(i => forkOf.GetValueOrDefault(i, i)).ToArray() });
+            if (readers[n.Name].Count < 2) continue;
+            string name = n.Name + ForkSuffix;
+            if (readers.ContainsKey(name)) throw new IrException($"node {n.Name}: its fork would be named '{name}', which is taken by another node");
+            var shape = EdgeShape.Of(n);
+            var branches = readers[n.Name].Select(r => new ForkBranch(r, 0, "none", false, ForkBranch.Unsized)).ToArray();
+            result.Add(new IrNode(name, [n.Name], new ForkOp(shape.H, shape.W, shape.C, branches), n.OutType, n.OutSize, n.OutLanes, n.OutScale));
+            forkOf[n.Name] = name;
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// §9: the add of <paramref name="a"/> (main, at step <paramref name="sa"/>) and <paramref name="b"/>
+    /// (shortcut, at <paramref name="sb"/>) at a common scale: one shared shift, two multipliers.
+    /// </summary>
+    private static IrNode FreezeAdd(AddSource s, IrNode a, double sa, IrNode b, double sb, int multiplierBits)
+    {
+        if (!(s.OutputStep > 0)) throw new IrException($"add {s.Name}: output step {s.OutputStep} must be positive");
+        if (s.Relu == s.OutputType.Signed)
+            throw new IrException($"add {s.Name}: {(s.Relu ? "a ReLU output must be unsigned" : "an output without ReLU must be signed")}, not {s.OutputType}");
+        var (ma, mb, k) = ChooseCommonScale(sa / s.OutputStep, sb / s.OutputStep, multiplierBits, s.Name);
+        int sumBits = Ir.Rules.AddRule.SumBits(a.OutType, b.OutType, ma, mb);
+        if (sumBits > RequantMath.MaxProductBits)
+            throw new IrException($"add {s.Name}: the sum needs {sumBits} bits, more than {RequantMath.MaxProductBits}; lower the multiplier bits");
+        var shape = s.Input;
+        var op = new AddOp(shape.H, shape.W, shape.C, ma, mb, k, multiplierBits, sumBits);
+        return new IrNode(s.Name, [a.Name, b.Name], op, s.OutputType, checked((int)shape.Features), 1, s.OutputStep);
+    }
+
+    /// <summary>
+    /// §9: the largest shift k &lt;= 62 at which both round(r * 2^k) stay below 2^MB, and the two multipliers.
+    /// </summary>
+    public static (long MA, long MB, int K) ChooseCommonScale(double ra, double rb, int multiplierBits, string node)
+    {
+        foreach (var r in new[] { ra, rb })
+            if (double.IsNaN(r) || r < 0 || double.IsInfinity(r))
+                throw new ArithmeticLimitException($"add {node}: scale ratio {r} is not a finite non-negative number");
+        var (_, k) = RequantMath.Choose(Math.Max(ra, rb), multiplierBits, node);
+        return ((long)Rounding.HalfUp(ra * Math.Pow(2, k)), (long)Rounding.HalfUp(rb * Math.Pow(2, k)), k);
     }
 
     private static void CheckShape(string name, Shape expected, Shape actual)

@@ -17,6 +17,8 @@ public sealed record EdgeShape(int H, int W, int C)
             OpKind.Conv => Shape((ConvOp)op),
             OpKind.MaxPool => Shape((MaxPoolOp)op),
             OpKind.AvgPool => Shape((AvgPoolOp)op),
+            OpKind.Add => new EdgeShape(((AddOp)op).H, ((AddOp)op).W, ((AddOp)op).C),
+            OpKind.Fork => new EdgeShape(((ForkOp)op).H, ((ForkOp)op).W, ((ForkOp)op).C),
         };
     }
 

@@ -13,6 +13,8 @@ namespace QuantHdl.Compiler.Ir;
 [JsonDerivedType(typeof(ConvOp), "conv")]
 [JsonDerivedType(typeof(MaxPoolOp), "maxpool")]
 [JsonDerivedType(typeof(AvgPoolOp), "avgpool")]
+[JsonDerivedType(typeof(AddOp), "add")]
+[JsonDerivedType(typeof(ForkOp), "fork")]
 public abstract record IrOp
 {
     /// <summary>This op's kind, for exhaustive dispatch. Not serialized: the "op" discriminator names the kind in ir.json.</summary>

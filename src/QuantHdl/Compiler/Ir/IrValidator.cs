@@ -37,6 +37,7 @@ public static class IrValidator
             seen.Add(n.Name, n);
         }
         CheckOutput(g);
+        CheckReaders(g);
     }
 
     /// <summary>
@@ -49,7 +50,35 @@ public static class IrValidator
         OpKind.Conv => ConvRule.Check,
         OpKind.MaxPool => MaxPoolRule.Check,
         OpKind.AvgPool => AvgPoolRule.Check,
+        OpKind.Add => AddRule.Check,
+        OpKind.Fork => ForkRule.Check,
     };
+
+    /// <summary>
+    /// A stream has one reader: a node read by several is a fork, whose branches name exactly its readers,
+    /// and every node but the output is read (nothing dangles).
+    /// </summary>
+    private static void CheckReaders(IrGraph g)
+    {
+        var readers = g.Nodes.ToDictionary(n => n.Name, _ => new List<string>());
+        foreach (var n in g.Nodes)
+            foreach (var i in n.Inputs ?? [])
+                readers[i].Add(n.Name);
+        foreach (var n in g.Nodes)
+        {
+            var r = readers[n.Name];
+            if (n.Op.Kind == OpKind.Fork)
+            {
+                var branches = ((ForkOp)n.Op).Branches.Select(b => b.Consumer).Order(StringComparer.Ordinal);
+                if (!branches.SequenceEqual(r.Order(StringComparer.Ordinal)))
+                    throw new IrException($"fork {n.Name}: its branches go to {string.Join(", ", branches)} but it is read by {(r.Count == 0 ? "nothing" : string.Join(", ", r))}");
+            }
+            else if (r.Count > 1)
+                throw new IrException($"node {n.Name}: read by {string.Join(", ", r)}; a stream with several readers needs a fork");
+            else if (r.Count == 0 && n.Name != g.Output)
+                throw new IrException($"node {n.Name}: nothing reads its output (only the output node '{g.Output}' may dangle)");
+        }
+    }
 
     /// <summary>
     /// The declared output is the last node (nothing consumes it), and it is a logit layer: a dense

@@ -21,4 +21,10 @@ public enum OpKind
 
     /// <summary><see cref="AvgPoolOp"/>: average pooling with a requantization.</summary>
     AvgPool,
+
+    /// <summary><see cref="AddOp"/>: a residual add of two streams at a common scale.</summary>
+    Add,
+
+    /// <summary><see cref="ForkOp"/>: one stream to several consumers, with a FIFO per branch.</summary>
+    Fork,
 }

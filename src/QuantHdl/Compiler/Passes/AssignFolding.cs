@@ -27,7 +27,7 @@ public sealed class AssignFolding(int maxMacsPerCycle = 64, IReadOnlyDictionary<
     {
         OpKind.Dense => DenseMatrix((DenseOp)op),
         OpKind.Conv => ConvMatrix((ConvOp)op),
-        OpKind.Input or OpKind.MaxPool or OpKind.AvgPool => null,
+        OpKind.Input or OpKind.MaxPool or OpKind.AvgPool or OpKind.Add or OpKind.Fork => null,
     };
 
     private static Matrix DenseMatrix(DenseOp d) => new(d.In, d.Out, 1, d.In);
@@ -39,7 +39,7 @@ public sealed class AssignFolding(int maxMacsPerCycle = 64, IReadOnlyDictionary<
     {
         OpKind.Dense => ((DenseOp)op).Fold,
         OpKind.Conv => ((ConvOp)op).Mvu.Fold,
-        OpKind.Input or OpKind.MaxPool or OpKind.AvgPool => null,
+        OpKind.Input or OpKind.MaxPool or OpKind.AvgPool or OpKind.Add or OpKind.Fork => null,
     };
 
     /// <summary><paramref name="op"/> with its matrix folded by <paramref name="fold"/>; the other kinds have no matrix to fold.</summary>
@@ -47,7 +47,7 @@ public sealed class AssignFolding(int maxMacsPerCycle = 64, IReadOnlyDictionary<
     {
         OpKind.Dense => ((DenseOp)op) with { Fold = fold },
         OpKind.Conv => ((ConvOp)op) with { Mvu = ((ConvOp)op).Mvu with { Fold = fold } },
-        OpKind.Input or OpKind.MaxPool or OpKind.AvgPool => op,
+        OpKind.Input or OpKind.MaxPool or OpKind.AvgPool or OpKind.Add or OpKind.Fork => op,
     };
 
     /// <summary>Cycles per frame of a matrix at a folding: Pixels * (In/SIMD) * (Out/PE) (integer-semantics §6).</summary>
@@ -82,8 +82,9 @@ public sealed class AssignFolding(int maxMacsPerCycle = 64, IReadOnlyDictionary<
             {
                 // The input stream is as wide as its consumer's SIMD, so loading a frame takes In/SIMD beats.
                 OpKind.Input => InputLanes(nodes, nodes[i]),
-                // Pools pass beats through at their input's width (nodes are in topological order).
-                OpKind.MaxPool or OpKind.AvgPool => nodes[i] with { OutLanes = nodes.First(n => n.Name == nodes[i].Inputs[0]).OutLanes },
+                // Pools and forks pass beats through at their input's width, and an add emits at its main
+                // input's (nodes are in topological order); an add's shortcut is converted to that width.
+                OpKind.MaxPool or OpKind.AvgPool or OpKind.Add or OpKind.Fork => nodes[i] with { OutLanes = nodes.First(n => n.Name == nodes[i].Inputs[0]).OutLanes },
                 // A layer's lanes are its PE, set above.
                 OpKind.Dense or OpKind.Conv => nodes[i],
             };

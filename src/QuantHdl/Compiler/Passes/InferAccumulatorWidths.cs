@@ -22,7 +22,7 @@ public sealed class InferAccumulatorWidths : IPass
                 OpKind.Dense => n with { Op = Exact((DenseOp)n.Op, Src()) },
                 // §7: a conv's accumulator is its window matrix's, whose zero (off-group) weights add nothing.
                 OpKind.Conv => n with { Op = ((ConvOp)n.Op) with { Mvu = Exact(((ConvOp)n.Op).Mvu, Src()) } },
-                OpKind.Input or OpKind.MaxPool or OpKind.AvgPool => n,
+                OpKind.Input or OpKind.MaxPool or OpKind.AvgPool or OpKind.Add or OpKind.Fork => n,
             };
         }
         return graph with { Nodes = nodes };

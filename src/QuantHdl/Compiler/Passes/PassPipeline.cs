@@ -10,6 +10,7 @@ public static class PassPipeline
     [
         new InferAccumulatorWidths(), // before folding: widths depend only on weights, and the validator needs them
         new AssignFolding(maxMacsPerCycle, foldOverrides), // sets PE, which fixes each output edge's lanes
+        new SizeSkipFifos(), // after folding: depths are in beats of the forked stream
     ];
 
     /// <summary>Runs the passes in order, validating the input and every result.</summary>

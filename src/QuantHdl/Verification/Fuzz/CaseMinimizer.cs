@@ -49,7 +49,7 @@ public static class CaseMinimizer
     {
         OpKind.Dense => (DenseOp)op,
         OpKind.Conv => ((ConvOp)op).Mvu,
-        OpKind.Input or OpKind.MaxPool or OpKind.AvgPool => null,
+        OpKind.Input or OpKind.MaxPool or OpKind.AvgPool or OpKind.Add or OpKind.Fork => null,
     };
 
     private static bool Valid(FuzzCase c)

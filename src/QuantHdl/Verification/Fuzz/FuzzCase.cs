@@ -24,6 +24,8 @@ public sealed record FuzzCase(ulong Seed, IrGraph Graph, long[][] Inputs)
                 OpKind.Conv => Describe(n, (ConvOp)n.Op),
                 OpKind.MaxPool => $"maxpool {((MaxPoolOp)n.Op).K} -> {EdgeShape.Of(n)}",
                 OpKind.AvgPool => $"avgpool {((AvgPoolOp)n.Op).KH}x{((AvgPoolOp)n.Op).KW} -> {n.OutType}[{EdgeShape.Of(n)}]",
+                OpKind.Add => $"add -> {n.OutType}[{EdgeShape.Of(n)}]",
+                OpKind.Fork => $"fork to {string.Join("/", ((ForkOp)n.Op).Branches.Select(b => b.Consumer))}",
                 OpKind.Input => "input",
             }));
     }
