@@ -37,7 +37,7 @@ public class ResidualIrTests
         var ot = outSigned ? IntType.S(outBits) : IntType.U(outBits);
         for (int trial = 0; trial < 20; trial++)
         {
-            var (ma, mb, k) = Freezer.ChooseCommonScale(rng.NextDouble() * 3, rng.NextDouble() * 3, 1 + rng.Next(16), "t");
+            var (ma, mb, k) = AddMath.Choose(rng.NextDouble() * 3, rng.NextDouble() * 3, 3 + rng.Next(14), "t");
             var node = new IrNode("add1", ["a", "b"], new AddOp(1, 1, 64, ma, mb, k, 16, 64), ot, 64, 1, 1.0);
             var kernel = new AddKernel(node, at, bt);
             var a = Enumerable.Range(0, 64).Select(i => i < 2 ? (i == 0 ? at.Min : at.Max) : at.Min + (long)(rng.NextDouble() * (at.Max - at.Min + 1))).ToArray();
@@ -51,20 +51,20 @@ public class ResidualIrTests
     public void TheAddRoundsHalfUpAtTheSharedShift()
     {
         // 3*1 + 1*1 = 4 at k = 3 is 0.5 -> 1; -5*1 + 1*1 = -4 -> -0.5 -> 0 (half up); 2*3 + 2*3 = 12 at k = 3 is 1.5 -> 2.
-        Assert.Equal(1, AddKernel.Add(3, 1, 1, 1, 3, -128, 127));
-        Assert.Equal(0, AddKernel.Add(-5, 1, 1, 1, 3, -128, 127));
-        Assert.Equal(2, AddKernel.Add(2, 2, 3, 3, 3, -128, 127));
-        Assert.Equal(0, AddKernel.Add(-100, 1, 1, 1, 1, 0, 15)); // ReLU in the clamp
+        Assert.Equal(1, AddMath.Apply(3, 1, 1, 1, 3, -128, 127));
+        Assert.Equal(0, AddMath.Apply(-5, 1, 1, 1, 3, -128, 127));
+        Assert.Equal(2, AddMath.Apply(2, 2, 3, 3, 3, -128, 127));
+        Assert.Equal(0, AddMath.Apply(-100, 1, 1, 1, 1, 0, 15)); // ReLU in the clamp
     }
 
     [Fact]
     public void TheCommonScaleSharesOneShiftWorkedByHand()
     {
         // r_a = 0.5, r_b = 0.25, MB = 16: k = 16 is the largest with round(0.5 * 2^k) < 2^16; M_a = 32768, M_b = 16384.
-        Assert.Equal((32768L, 16384L, 16), Freezer.ChooseCommonScale(0.5, 0.25, 16, "t"));
+        Assert.Equal((32768L, 16384L, 16), AddMath.Choose(0.5, 0.25, 16, "t"));
         // r_a = 3 (the larger now), r_b = 1, MB = 4: round(3 * 2^k) < 16 gives k = 2: M_a = 12, M_b = 4.
-        Assert.Equal((12L, 4L, 2), Freezer.ChooseCommonScale(3, 1, 4, "t"));
-        Assert.Throws<ArithmeticLimitException>(() => Freezer.ChooseCommonScale(40, 1, 4, "add9"));
+        Assert.Equal((12L, 4L, 2), AddMath.Choose(3, 1, 4, "t"));
+        Assert.Throws<ArithmeticLimitException>(() => AddMath.Choose(40, 1, 4, "add9"));
     }
 
     private static DenseSource Window(string name, int inputs, int outs, IntType outType, bool relu, double inStep, double outStep, Random rng) =>
@@ -161,10 +161,13 @@ public class ResidualIrTests
         var skip = fork.Branches.Single(b => b.Consumer == "add1");
         Assert.Equal(0, main.Depth);
         Assert.Equal("none", main.Storage);
-        Assert.Equal(19, skip.Depth);
+        Assert.Equal(19, skip.MinDepth);
         Assert.True(skip.Tight);
-        Assert.Equal("lutram", skip.Storage); // 19 x (8 + 1) bits
-        Assert.Contains("19 beats", skip.Reason);
+        // Full rate: conv2 computes a pixel in 36/2 x 4/2 = 36 cycles, plus the 16-cycle pipeline allowance, while
+        // the fork delivers 128 beats per 2304-cycle frame (conv2's pace): ceil(52 * 128 / 2304) = 3 more.
+        Assert.Equal(22, skip.Depth);
+        Assert.Equal("lutram", skip.Storage); // 22 x (8 + 1) bits
+        Assert.Contains("19 beats must wait", skip.Reason);
     }
 
     [Theory]
@@ -188,6 +191,6 @@ public class ResidualIrTests
         var g = new IrGraph("two", [x, c1, f1, c2, a1, g1, fc]) { Output = "fc1", Classes = 2 };
         var sized = new SizeSkipFifos().Run(g);
         var skip = ((ForkOp)sized.Node("conv1_fork").Op).Branches.Single(b => b.Consumer == "add1");
-        Assert.Equal((w + 2) * c / lanes - 1, skip.Depth);
+        Assert.Equal((w + 2) * c / lanes - 1, skip.MinDepth);
     }
 }

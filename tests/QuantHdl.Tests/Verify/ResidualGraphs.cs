@@ -10,15 +10,15 @@ internal static class ResidualGraphs
 {
     /// <summary>
     /// An add of <paramref name="a"/> (main) and <paramref name="b"/> (shortcut) at steps chosen near 1 of the
-    /// output's: the multipliers and shift of §9 from <see cref="Freezer.ChooseCommonScale"/>.
+    /// output's: the multipliers and shift of §9 from <see cref="AddMath.Choose"/>.
     /// </summary>
     public static IrNode Add(Random rng, string name, IrNode a, IrNode b, IntType outType)
     {
         var s = EdgeShape.Of(a);
         double ra = (0.2 + 0.6 * rng.NextDouble()) * (outType.Max + 1.0) / (Math.Max(Math.Abs(a.OutType.Min), a.OutType.Max) + 1.0);
         double rb = (0.2 + 0.6 * rng.NextDouble()) * (outType.Max + 1.0) / (Math.Max(Math.Abs(b.OutType.Min), b.OutType.Max) + 1.0);
-        var (ma, mb, k) = Freezer.ChooseCommonScale(ra, rb, 16, name);
-        int sumBits = QuantHdl.Compiler.Ir.Rules.AddRule.SumBits(a.OutType, b.OutType, ma, mb);
+        var (ma, mb, k) = AddMath.Choose(ra, rb, 16, name);
+        int sumBits = AddMath.SumBits(a.OutType, b.OutType, ma, mb);
         return new IrNode(name, [a.Name, b.Name], new AddOp(s.H, s.W, s.C, ma, mb, k, 16, sumBits), outType, a.OutSize, a.OutLanes, 1.0);
     }
 

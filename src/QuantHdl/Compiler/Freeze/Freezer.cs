@@ -139,25 +139,13 @@ public static class Freezer
         if (!(s.OutputStep > 0)) throw new IrException($"add {s.Name}: output step {s.OutputStep} must be positive");
         if (s.Relu == s.OutputType.Signed)
             throw new IrException($"add {s.Name}: {(s.Relu ? "a ReLU output must be unsigned" : "an output without ReLU must be signed")}, not {s.OutputType}");
-        var (ma, mb, k) = ChooseCommonScale(sa / s.OutputStep, sb / s.OutputStep, multiplierBits, s.Name);
-        int sumBits = Ir.Rules.AddRule.SumBits(a.OutType, b.OutType, ma, mb);
+        var (ma, mb, k) = AddMath.Choose(sa / s.OutputStep, sb / s.OutputStep, multiplierBits, s.Name);
+        int sumBits = AddMath.SumBits(a.OutType, b.OutType, ma, mb);
         if (sumBits > RequantMath.MaxProductBits)
             throw new IrException($"add {s.Name}: the sum needs {sumBits} bits, more than {RequantMath.MaxProductBits}; lower the multiplier bits");
         var shape = s.Input;
         var op = new AddOp(shape.H, shape.W, shape.C, ma, mb, k, multiplierBits, sumBits);
         return new IrNode(s.Name, [a.Name, b.Name], op, s.OutputType, checked((int)shape.Features), 1, s.OutputStep);
-    }
-
-    /// <summary>
-    /// §9: the largest shift k &lt;= 62 at which both round(r * 2^k) stay below 2^MB, and the two multipliers.
-    /// </summary>
-    public static (long MA, long MB, int K) ChooseCommonScale(double ra, double rb, int multiplierBits, string node)
-    {
-        foreach (var r in new[] { ra, rb })
-            if (double.IsNaN(r) || r < 0 || double.IsInfinity(r))
-                throw new ArithmeticLimitException($"add {node}: scale ratio {r} is not a finite non-negative number");
-        var (_, k) = RequantMath.Choose(Math.Max(ra, rb), multiplierBits, node);
-        return ((long)Rounding.HalfUp(ra * Math.Pow(2, k)), (long)Rounding.HalfUp(rb * Math.Pow(2, k)), k);
     }
 
     private static void CheckShape(string name, Shape expected, Shape actual)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using QuantHdl.Arithmetic;
 using QuantHdl.Compiler.Ir;
 
 namespace QuantHdl.Compiler.Passes;
@@ -94,14 +95,19 @@ public sealed class SizeSkipFifos : IPass
                 long d = needOther[j] - 1 - left - AddHoldsWithoutPartner;
                 if (d > worst) (worst, at) = (d, j);
             }
-            int depth = checked((int)worst);
-            bool tight = depth > 0 && identity && sameWidth;
+            int min = checked((int)worst);
+            bool tight = min > 0 && identity && sameWidth;
+            // Full rate: while the other branch computes (its latency), the fork keeps delivering at the
+            // branch's pace, and those beats wait here too.
+            var (latency, pace) = Pace(g, op.Branches[other].Consumer, inOther, fork);
+            int slack = min == 0 ? 0 : checked((int)Math.Ceiling((double)latency * (fork.OutSize / fork.OutLanes) / pace));
+            int depth = min + slack;
             string path = identity ? "the add reads this branch directly" : $"this branch passes {string.Join(" -> ", PathTo(g, op.Branches[b].Consumer, inB))}";
             string reason = depth == 0
                 ? $"{path}; the other branch never needs more of the fork's beats than this one has taken, so no FIFO"
                 : string.Create(CultureInfo.InvariantCulture,
-                    $"{path}; before {join.Name} can take its beat {at} the other branch ({op.Branches[other].Consumer} ...) needs {needOther[at]} of the fork's beats while this one has taken {(identity && sameWidth ? at : needB[at])}, so {depth} beats wait here{(tight ? "; tight: one less deadlocks" : "; an upper bound: the ops on this branch buffer some beats too")}");
-            branches[b] = op.Branches[b] with { Depth = depth, Storage = StorageFor(depth, dataBits), Tight = tight, Reason = reason };
+                    $"{path}; before {join.Name} can take its beat {at} the other branch ({op.Branches[other].Consumer} ...) needs {needOther[at]} of the fork's beats while this one has taken {(identity && sameWidth ? at : needB[at])}, so {min} beats must wait here{(tight ? " (tight: one less deadlocks)" : " (an upper bound: the ops on this branch buffer some beats too)")}; {slack} more cover the other branch's latency of about {latency} cycles at {pace} cycles per frame of {fork.OutSize / fork.OutLanes} beats, so the add runs at full rate");
+            branches[b] = op.Branches[b] with { Depth = depth, MinDepth = min, Storage = StorageFor(depth, dataBits), Tight = tight, Reason = reason };
         }
         return op with { Branches = branches };
     }
@@ -127,6 +133,39 @@ public sealed class SizeSkipFifos : IPass
         }
         return r;
     }
+
+    /// <summary>Pipeline allowance of a conv or dense layer beyond its compute cycles: sliding window, width converter, MVU pipeline and output FIFO.</summary>
+    public const int LayerPipelineCycles = 16;
+
+    /// <summary>
+    /// The latency of the path from <paramref name="from"/> to <paramref name="to"/>, in cycles from a needed
+    /// beat to the result (a conv or dense layer: its cycles per output pixel plus <see cref="LayerPipelineCycles"/>;
+    /// the others a few), and the slowest node's cycles per frame on it (its pace). The counts are those of
+    /// integer-semantics §6-§8 (Hardware/CycleModel.cs).
+    /// </summary>
+    private static (long Latency, long Pace) Pace(IrGraph g, string from, string to, IrNode fork)
+    {
+        long latency = 0, pace = fork.OutSize / fork.OutLanes;
+        if (to == fork.Name) return (0, pace);
+        foreach (var name in PathTo(g, from, to))
+        {
+            var n = g.Node(name);
+            var (lat, frame) = n.Op.Kind switch
+            {
+                OpKind.Dense => (Cycles((DenseOp)n.Op) + LayerPipelineCycles, Cycles((DenseOp)n.Op)),
+                OpKind.Conv => (Cycles(((ConvOp)n.Op).Mvu) + LayerPipelineCycles, (long)((ConvOp)n.Op).OutH * ((ConvOp)n.Op).OutW * Cycles(((ConvOp)n.Op).Mvu)),
+                OpKind.MaxPool or OpKind.AvgPool => (8L, (long)g.Node(n.Inputs[0]).OutSize / g.Node(n.Inputs[0]).OutLanes),
+                OpKind.Add => (AddMath.UnitLatency + 1L, (long)n.OutSize / n.OutLanes),
+                OpKind.Fork => (1L, (long)n.OutSize / n.OutLanes),
+                OpKind.Input => (0L, 0L),
+            };
+            latency += lat;
+            pace = Math.Max(pace, frame);
+        }
+        return (latency, pace);
+    }
+
+    private static long Cycles(DenseOp d) => (long)(d.In / d.Fold.Simd) * (d.Out / d.Fold.Pe);
 
     /// <summary>Node names from <paramref name="from"/> to <paramref name="to"/> along inputs (for the reason).</summary>
     private static List<string> PathTo(IrGraph g, string from, string to)

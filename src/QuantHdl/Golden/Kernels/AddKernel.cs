@@ -41,12 +41,8 @@ public sealed class AddKernel : IKernel
                 throw new IntegerOverflowException($"add {_name}, sample {sample}, element {i}: input {a[i]} or {b[i]} leaves {_a} / {_b}");
             long sum = a[i] * _op.MA + b[i] * _op.MB;
             if (!_sum.Fits(sum)) throw new IntegerOverflowException($"add {_name}, sample {sample}, element {i}: sum {sum} leaves {_sum}");
-            y[i] = Add(a[i], b[i], _op.MA, _op.MB, _op.Shift, _out.Min, _out.Max);
+            y[i] = AddMath.Apply(a[i], b[i], _op.MA, _op.MB, _op.Shift, _out.Min, _out.Max);
         }
         return y;
     }
-
-    /// <summary>§9 for one element: clamp(rshift_round(a * ma + b * mb, k), lo, hi).</summary>
-    public static long Add(long a, long b, long ma, long mb, int k, long lo, long hi) =>
-        Math.Clamp(RequantMath.RShiftRound(a * ma + b * mb, k), lo, hi);
 }

@@ -31,23 +31,23 @@ internal static class ForkEmitter
             {
                 var at = new TemplateModel
                 {
-                    ["index"] = I(i),
+                    ["branch"] = I(i),
                     ["port"] = i == 0 ? "m_axis" : $"m{I(i)}_axis",
                     ["data_bits"] = I(bits),
                     ["lo_bit"] = I(i * bits),
                 };
                 var fifo = new TemplateModel
                 {
-                    ["index"] = I(i),
+                    ["branch"] = I(i),
                     ["port"] = at["port"],
                     ["data_bits"] = I(bits),
                     ["lo_bit"] = I(i * bits),
                     ["depth"] = I(b.Depth),
-                    ["ram_style"] = RamStyle(b.Storage),
+                    ["ram_style"] = b.Depth > 0 ? RamStyle(b.Storage) : "",
                 };
                 return new TemplateModel
                 {
-                    ["index"] = I(i),
+                    ["branch"] = I(i),
                     ["port"] = at["port"],
                     ["consumer"] = b.Consumer,
                     ["data_msb"] = I(bits - 1),

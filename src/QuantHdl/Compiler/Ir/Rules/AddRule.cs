@@ -32,7 +32,7 @@ internal static class AddRule
                 throw new IrException($"{at}: {name} multiplier {m} does not fit {op.MultiplierBits} unsigned bits");
         if (op.Shift < 1 || op.Shift > RequantMath.MaxShift)
             throw new IrException($"{at}: shift {op.Shift} out of range 1..{RequantMath.MaxShift}");
-        int need = SumBits(sources[0].OutType, sources[1].OutType, op.MA, op.MB);
+        int need = AddMath.SumBits(sources[0].OutType, sources[1].OutType, op.MA, op.MB);
         if (op.SumBits < need || op.SumBits > RequantMath.MaxProductBits)
             throw new IrException($"{at}: the sum needs {need} signed bits, the op declares {op.SumBits} (at most {RequantMath.MaxProductBits})");
         if (n.OutType.Width > IrValidator.MaxActivationBits)
@@ -41,12 +41,5 @@ internal static class AddRule
             throw new IrException($"{at}: its edge declares {n.OutSize} elements but the {op.H}x{op.W}x{op.C} frame has {(long)op.H * op.W * op.C}");
         if (n.OutLanes != sources[0].OutLanes)
             throw new IrException($"{at}: an add emits beats at its main input's {sources[0].OutLanes} lanes, not {n.OutLanes}");
-    }
-
-    /// <summary>§9: signed bits of the largest |a * MA + b * MB| over the two input types.</summary>
-    internal static int SumBits(IntType a, IntType b, long ma, long mb)
-    {
-        var bound = (System.Numerics.BigInteger)Math.Max(Math.Abs(a.Min), a.Max) * ma + (System.Numerics.BigInteger)Math.Max(Math.Abs(b.Min), b.Max) * mb;
-        return (int)bound.GetBitLength() + 1;
     }
 }
