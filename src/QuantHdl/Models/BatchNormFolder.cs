@@ -10,20 +10,32 @@ namespace QuantHdl.Models;
 /// </summary>
 public static class BatchNormFolder
 {
-    /// <summary>The BN-free spec: the same nodes, names and shapes without the <c>bn</c> nodes.</summary>
+    /// <summary>
+    /// The BN-free spec: the same nodes, names and shapes without the <c>bn</c> nodes; a node that read a
+    /// bn reads its conv instead. A chain keeps the <c>cnn:</c> text of its remaining layers; a graph keeps its text.
+    /// </summary>
     public static ModelSpec FoldSpec(ModelSpec spec)
     {
         if (!spec.Nodes.Any(n => n.Layer is BatchNormSpec)) return spec;
-        var kept = new List<LayerNode>();
-        string? prev = null;
-        foreach (var n in spec.Nodes)
+        if (spec.IsChain)
         {
-            if (n.Layer is BatchNormSpec) continue;
-            kept.Add(n with { Inputs = prev is null ? [] : [prev] });
-            prev = n.Name;
+            var kept = new List<LayerNode>();
+            string? prev = null;
+            foreach (var n in spec.Nodes)
+            {
+                if (n.Layer is BatchNormSpec) continue;
+                kept.Add(n with { Inputs = prev is null ? [] : [prev] });
+                prev = n.Name;
+            }
+            var text = "cnn:" + string.Join("-", kept.Select(n => n.Layer.Token));
+            return new ModelSpec(text, spec.Input, kept.ToArray());
         }
-        var text = "cnn:" + string.Join("-", kept.Select(n => n.Layer.Token));
-        return new ModelSpec(text, spec.Input, kept.ToArray());
+        // A bn reads exactly its conv (ModelSpec.FromGraph checks it), so its readers read the conv.
+        var conv = spec.Nodes.Where(n => n.Layer is BatchNormSpec).ToDictionary(n => n.Name, n => ModelSpec.SourcesOf(n)[0]);
+        var graph = spec.Nodes.Where(n => n.Layer is not BatchNormSpec)
+            .Select(n => new GraphNodeText(n.Name, n.Layer, ModelSpec.SourcesOf(n).Select(s => conv.GetValueOrDefault(s, s)).ToArray()))
+            .ToList();
+        return ModelSpec.FromGraph(spec.Text, spec.Input, graph);
     }
 
     /// <summary>Folds every BN of <paramref name="g"/> into its conv; <paramref name="g"/> is not changed.</summary>
@@ -32,12 +44,14 @@ public static class BatchNormFolder
         var folded = new LayerGraph(FoldSpec(g.Spec), new Random(0));
         var target = folded.Nodes.ToDictionary(n => n.Node.Name, n => n.Module);
         var nodes = g.Nodes;
+        // Each bn by the conv it reads.
+        var bnOf = nodes.Where(n => n.Module is BatchNorm2d).ToDictionary(n => ModelSpec.SourcesOf(n.Node)[0], n => (BatchNorm2d)n.Module);
         for (int i = 0; i < nodes.Count; i++)
         {
             var (node, m) = nodes[i];
             if (m is BatchNorm2d) continue;
             var dst = target[node.Name];
-            if (m is Conv2d conv && i + 1 < nodes.Count && nodes[i + 1].Module is BatchNorm2d bn)
+            if (m is Conv2d conv && bnOf.TryGetValue(node.Name, out var bn))
             {
                 FoldInto(conv, bn, (Conv2d)dst);
                 continue;

@@ -6,22 +6,30 @@ namespace QuantHdl.Models;
 
 /// <summary>
 /// The full-precision network of a <see cref="ModelSpec"/>: one module per node, registered under the
-/// node's name (<c>conv1.weight</c>, <c>bn1.running_mean</c>, <c>fc3.bias</c>, ...), run in order. A dense
-/// layer after a spatial edge flattens it first (PyTorch's C, H, W order). Dense + ReLU and conv + ReLU run
-/// as one fused op; values and gradients are those of the two ops apart.
+/// node's name (<c>conv1.weight</c>, <c>bn1.running_mean</c>, <c>fc3.bias</c>, ...), run in the spec's
+/// topological order, each node on the outputs of the nodes it names (a chain: the previous one's).
+/// A dense layer after a spatial edge flattens it first (PyTorch's C, H, W order). Dense + ReLU and
+/// conv + ReLU run as one fused op where the ReLU is the layer's only reader; values and gradients
+/// are those of the two ops apart. An output read by two nodes gets both gradients summed by the
+/// autograd engine.
 /// </summary>
 public sealed class LayerGraph : Module, IStagedModule
 {
     private readonly (LayerNode Node, Module Module)[] _nodes;
+
+    // Per node: the indices of the nodes it reads (-1: the network input), and whether it runs fused with the ReLU after it.
+    private readonly int[][] _sources;
+    private readonly bool[] _fuseRelu;
 
     /// <summary>Builds the modules of <paramref name="spec"/> with initial values drawn from <paramref name="rng"/>, node by node.</summary>
     public LayerGraph(ModelSpec spec, Random rng)
     {
         Spec = spec;
         var list = new List<(LayerNode, Module)>();
-        var shape = spec.Input;
+        var shapes = new Dictionary<string, Shape> { [ModelSpec.InputName] = spec.Input };
         foreach (var n in spec.Nodes)
         {
+            var shape = shapes[ModelSpec.SourcesOf(n)[0]];
             Module m = n.Layer switch
             {
                 ConvSpec c => new Conv2d(shape.C, c.Out, c.K, rng, c.Stride, c.Pad, c.Groups),
@@ -31,12 +39,33 @@ public sealed class LayerGraph : Module, IStagedModule
                 AvgPoolSpec p => new AvgPool2d(p.K),
                 GlobalAvgPoolSpec => new GlobalAvgPool2d(),
                 DenseSpec d => new Linear(checked((int)shape.Features), d.Out, rng),
+                AddSpec => new Add(),
                 _ => throw new ArgumentException($"node {n.Name}: layer kind {n.Layer.GetType().Name} has no module"),
             };
             list.Add((n, RegisterModule(n.Name, m)));
-            shape = n.OutShape;
+            shapes[n.Name] = n.OutShape;
         }
         _nodes = list.ToArray();
+        (_sources, _fuseRelu) = Wiring(spec, _nodes.Select(n => n.Module).ToArray());
+    }
+
+    /// <summary>
+    /// The node indices each node reads (-1 for the network input), and which layers run fused with the
+    /// ReLU that follows them: an exact <see cref="Conv2d"/> or a <see cref="Linear"/> whose only reader
+    /// is the next node, a ReLU.
+    /// </summary>
+    internal static (int[][] Sources, bool[] FuseRelu) Wiring(ModelSpec spec, Module[] modules)
+    {
+        var index = spec.Nodes.Select((n, i) => (n.Name, i)).ToDictionary(p => p.Name, p => p.i);
+        index[ModelSpec.InputName] = -1;
+        var sources = spec.Nodes.Select((n, i) => n.Inputs.Length == 0 ? [i - 1] : n.Inputs.Select(s => index[s]).ToArray()).ToArray();
+        var readers = spec.Readers();
+        var fuse = new bool[modules.Length];
+        for (int i = 0; i + 1 < modules.Length; i++)
+            fuse[i] = (modules[i] is Linear || modules[i].GetType() == typeof(Conv2d))
+                && modules[i + 1].GetType() == typeof(ReLU)
+                && readers[spec.Nodes[i].Name].Length == 1 && sources[i + 1][0] == i;
+        return (sources, fuse);
     }
 
     /// <summary>The spec this graph was built from.</summary>
@@ -51,31 +80,25 @@ public sealed class LayerGraph : Module, IStagedModule
     /// <inheritdoc/>
     public override Tensor Forward(Tensor x)
     {
+        var outputs = new Tensor[_nodes.Length];
+        Tensor In(int s) => s < 0 ? x : outputs[s];
         for (int i = 0; i < _nodes.Length; i++)
         {
-            var (node, m) = _nodes[i];
-            if (m is Linear lin)
+            var m = _nodes[i].Module;
+            var a = In(_sources[i][0]);
+            if (m is Linear && a.Shape.Length > 2) a = a.Flatten();
+            if (_fuseRelu[i])
             {
-                if (x.Shape.Length > 2) x = x.Flatten();
-                // Dense + ReLU run fused, as Sequential does; values and gradients are identical.
-                if (i + 1 < _nodes.Length && _nodes[i + 1].Module.GetType() == typeof(ReLU))
-                {
-                    x = Ops.LinearRelu(x, lin.Weight, lin.Bias);
-                    i++;
-                    continue;
-                }
-            }
-            // Conv + ReLU run fused too (exact types only, as in Sequential).
-            if (m.GetType() == typeof(Conv2d) && i + 1 < _nodes.Length && _nodes[i + 1].Module.GetType() == typeof(ReLU))
-            {
-                var conv = (Conv2d)m;
-                x = Ops.Conv2dRelu(x, conv.Weight, conv.Bias, conv.Stride, conv.Padding, conv.Groups);
+                // Dense + ReLU and conv + ReLU run fused, as Sequential does; values and gradients are identical.
+                outputs[i + 1] = outputs[i] = m is Linear lin
+                    ? Ops.LinearRelu(a, lin.Weight, lin.Bias)
+                    : Ops.Conv2dRelu(a, ((Conv2d)m).Weight, ((Conv2d)m).Bias, ((Conv2d)m).Stride, ((Conv2d)m).Padding, ((Conv2d)m).Groups);
                 i++;
                 continue;
             }
-            x = m.Forward(x);
+            outputs[i] = m is Add add ? add.Forward(a, In(_sources[i][1])) : m.Forward(a);
         }
-        return x;
+        return outputs[^1];
     }
 
     /// <summary>
@@ -84,11 +107,14 @@ public sealed class LayerGraph : Module, IStagedModule
     /// </summary>
     public IEnumerable<(string Name, Tensor Output)> ForwardStages(Tensor x)
     {
-        foreach (var (node, m) in _nodes)
+        var outputs = new Tensor[_nodes.Length];
+        for (int i = 0; i < _nodes.Length; i++)
         {
-            if (m is Linear && x.Shape.Length > 2) x = x.Flatten();
-            x = m.Forward(x);
-            yield return (node.Name, x);
+            var (node, m) = _nodes[i];
+            var a = _sources[i][0] < 0 ? x : outputs[_sources[i][0]];
+            if (m is Linear && a.Shape.Length > 2) a = a.Flatten();
+            outputs[i] = m is Add add ? add.Forward(a, _sources[i][1] < 0 ? x : outputs[_sources[i][1]]) : m.Forward(a);
+            yield return (node.Name, outputs[i]);
         }
     }
 }

@@ -108,3 +108,16 @@ public sealed record DenseSpec(int Out) : LayerSpec
         return Shape.Flat(Out);
     }
 }
+
+/// <summary>
+/// The residual add, <c>add</c>: the elementwise sum of two edges of the same shape (the main branch,
+/// then the shortcut); the only layer with two inputs.
+/// </summary>
+public sealed record AddSpec : LayerSpec
+{
+    /// <inheritdoc/>
+    public override string Token => "add";
+
+    /// <inheritdoc/>
+    public override Shape OutputShape(Shape x) => x;
+}

@@ -41,10 +41,12 @@ public sealed partial record ModelSpec(string Text, Shape Input, LayerNode[] Nod
         ArgumentNullException.ThrowIfNull(text);
         var t = text.Trim();
         if (t.Equals("lenet5", StringComparison.OrdinalIgnoreCase)) return Build(text, input, Tokens(LeNet5[4..], LeNet5));
+        if (t.Equals(ResNet8, StringComparison.OrdinalIgnoreCase)) return ResNet.ResNet8(input);
+        if (JsonModel.IsJson(t)) return JsonModel.Parse(t, input);
         if (t.StartsWith("cnn:", StringComparison.OrdinalIgnoreCase)) return Build(text, input, Tokens(t[4..], text));
         // An MLP reads its samples as one flat vector, whatever their shape.
         if (t.StartsWith("mlp:", StringComparison.OrdinalIgnoreCase)) return Build(text, Shape.Flat(checked((int)input.Features)), MlpLayers(t, input));
-        throw new ArgumentException($"model spec '{text}' is unknown; use mlp:IN-H1-...-CLASSES (e.g. mlp:784-64-32-10), lenet5, or cnn:SPEC with {Grammar}");
+        throw new ArgumentException($"model spec '{text}' is unknown; use mlp:IN-H1-...-CLASSES (e.g. mlp:784-64-32-10), lenet5, resnet8, a JSON model (docs/models.md), or cnn:SPEC with {Grammar}");
     }
 
     private static List<LayerSpec> MlpLayers(string text, Shape input)

@@ -5,25 +5,33 @@ using QuantHdl.Arithmetic;
 namespace QuantHdl.Quantization;
 
 /// <summary>
-/// LSQ on activations after ReLU: unsigned, one learnable step per tensor,
-/// x_hat = clamp(round(x/s), 0, p) * s. The step starts at 2*mean|x|/sqrt(p) on the first training
-/// batch; its gradient is scaled by 1/sqrt(N*p) with N the features per sample (LSQ's N_F).
+/// LSQ on activations, one learnable step per tensor, x_hat = clamp(round(x/s), -n, p) * s: unsigned
+/// after ReLU (n = 0, p = 2^b - 1), or signed for a conv output that feeds a residual add
+/// (n = 2^(b-1), p = 2^(b-1) - 1; docs/models.md "Residual adds"). The step starts at 2*mean|x|/sqrt(p)
+/// on the first training batch; its gradient is scaled by 1/sqrt(N*p) with N the features per sample
+/// (LSQ's N_F).
 /// </summary>
 public sealed class LsqActivationQuantizer : Module
 {
     private readonly int _p;
+    private readonly int _n;
 
-    /// <summary>Creates an uninitialised quantizer of <paramref name="bits"/> bits.</summary>
-    public LsqActivationQuantizer(int bits)
+    /// <summary>Creates an uninitialised quantizer of <paramref name="bits"/> bits, unsigned unless <paramref name="signed"/>.</summary>
+    public LsqActivationQuantizer(int bits, bool signed = false)
     {
-        if (bits < 1 || bits > 16) throw new ArgumentOutOfRangeException(nameof(bits), bits, "activation bits must be 1..16");
+        if (bits < (signed ? 2 : 1) || bits > 16) throw new ArgumentOutOfRangeException(nameof(bits), bits, $"{(signed ? "signed" : "unsigned")} activation bits must be {(signed ? 2 : 1)}..16");
         Bits = bits;
-        _p = (1 << bits) - 1;
+        Signed = signed;
+        _p = signed ? (1 << (bits - 1)) - 1 : (1 << bits) - 1;
+        _n = signed ? 1 << (bits - 1) : 0;
         Step = RegisterParameter("step", Tensor.Zeros(1));
     }
 
     /// <summary>Activation width.</summary>
     public int Bits { get; }
+
+    /// <summary>True for two's-complement codes -2^(b-1)..2^(b-1)-1, false for 0..2^b-1.</summary>
+    public bool Signed { get; }
 
     /// <summary>The learnable step s.</summary>
     public Tensor Step { get; }
@@ -43,9 +51,9 @@ public sealed class LsqActivationQuantizer : Module
             Step.Data[0] = (float)Math.Max(2 * (sum / Math.Max(1, xd.Length)) / Math.Sqrt(_p), 1e-6);
         }
         float s = Step.Data[0];
-        int p = _p;
+        int p = _p, n = _n;
         var y = Tensor.RentBuffer(xd.Length);
-        for (int i = 0; i < xd.Length; i++) y[i] = Math.Clamp(Rounding.HalfUp(xd[i] / s), 0f, p) * s;
+        for (int i = 0; i < xd.Length; i++) y[i] = Math.Clamp(Rounding.HalfUp(xd[i] / s), -n, p) * s;
         int features = x.Numel / Math.Max(1, x.Dim(0));
         float gScale = (float)(1.0 / Math.Sqrt((double)features * p));
         var step = Step;
@@ -58,7 +66,7 @@ public sealed class LsqActivationQuantizer : Module
             {
                 float v = xd[i] / s;
                 float gi = g[i];
-                if (v < 0) continue; // below the range: dq/ds = n = 0, dq/dx = 0
+                if (v < -n) { acc -= gi * n; continue; } // below the range: dq/ds = -n, dq/dx = 0
                 if (v > p) { acc += gi * p; continue; }
                 acc += gi * (Rounding.HalfUp(v) - v);
                 if (gx != null) gx[i] += gi;

@@ -11,9 +11,14 @@ namespace QuantHdl.Quantization;
 /// </summary>
 public sealed class QuantConv2d : Module
 {
-    /// <summary>Creates the layer with weights copied from <paramref name="fp"/>, and initialises the quantizer from them.</summary>
-    public QuantConv2d(Conv2d fp, WeightSpec spec, bool relu)
+    /// <summary>
+    /// Creates the layer with weights copied from <paramref name="fp"/>, and initialises the quantizer from
+    /// them. With <paramref name="signedOutputBits"/> (a conv that feeds a residual add, so without ReLU)
+    /// its output passes through a signed LSQ activation quantizer of that width, registered as <c>aq</c>.
+    /// </summary>
+    public QuantConv2d(Conv2d fp, WeightSpec spec, bool relu, int? signedOutputBits = null)
     {
+        if (relu && signedOutputBits is not null) throw new ArgumentException("a conv with a fused ReLU has an unsigned output; it takes no signed output quantizer");
         InChannels = fp.InChannels;
         OutChannels = fp.OutChannels;
         KernelSize = fp.KernelSize;
@@ -25,7 +30,11 @@ public sealed class QuantConv2d : Module
         Bias = RegisterParameter("bias", fp.Bias is null ? Tensor.Zeros(OutChannels) : fp.Bias.Clone());
         Quantizer = RegisterModule("wq", WeightQuantizer.Create(spec, OutChannels));
         using (Tensor.NoGrad()) Quantizer.Initialize(Weight.Reshape(OutChannels, Weight.Numel / OutChannels));
+        if (signedOutputBits is int bits) OutputQuantizer = RegisterModule("aq", new LsqActivationQuantizer(bits, signed: true));
     }
+
+    /// <summary>The signed quantizer of the output of a conv that feeds a residual add, or null.</summary>
+    public LsqActivationQuantizer? OutputQuantizer { get; }
 
     /// <summary>Input channels.</summary>
     public int InChannels { get; }
@@ -69,6 +78,7 @@ public sealed class QuantConv2d : Module
         var wq = Quantizer.Forward(Weight.Reshape(OutChannels, Weight.Numel / OutChannels)).Reshape(Weight.Shape);
         var b = InputStep is double step ? BiasGrid.Quantize(Bias, Quantizer, step, SqrtFracBits) : Bias;
         var y = Ops.Conv2d(x, wq, b, Stride, Padding, Groups);
+        if (OutputQuantizer is not null) return OutputQuantizer.Forward(y);
         return Relu ? Ops.Relu(y) : y;
     }
 }

@@ -9,16 +9,23 @@ namespace QuantHdl.Quantization;
 
 /// <summary>
 /// The fake-quant network of a BN-free <see cref="LayerGraph"/> (an <c>mlp:</c> model, on flat batches,
-/// or a <c>lenet5</c>/<c>cnn:</c> model): the 8-bit image enters exactly
+/// or a <c>lenet5</c>/<c>cnn:</c>/<c>resnet8</c>/JSON model): the 8-bit image enters exactly
 /// (pixel/255); every conv and dense layer has quantized weights and its bias on the accumulator grid;
 /// every ReLU becomes the unsigned activation quantizer of its layer's output (registered under the
-/// ReLU node's name); max pools pass codes through unchanged; average pools requantize to a step of
-/// their own; the last dense layer gives float logits (frozen to signed 16-bit at a calibrated step).
-/// Unsupported orders are rejected here, naming the node (docs/models.md).
+/// ReLU node's name); a conv that feeds a residual add has no ReLU and a signed quantizer of
+/// A + 4 bits on its output; an add sums its two (fake-quantized) operands and the ReLU after it
+/// quantizes the sum (integer-semantics §9); max pools pass codes through unchanged; average pools
+/// requantize to a step of their own; the last dense layer gives float logits (frozen to signed 16-bit
+/// at a calibrated step). Unsupported orders are rejected here, naming the node (docs/models.md).
 /// </summary>
 public sealed class QuantGraph : Module, IStagedModule
 {
+    /// <summary>Bits a pre-add conv output has beyond the activation width A (docs/models.md "Residual adds").</summary>
+    public const int ResidualExtraBits = 4;
+
     private readonly (LayerNode Node, Module Module)[] _nodes;
+    private readonly int[][] _sources; // per node, the node indices it reads (-1: the network input)
+    private readonly int[] _reader;    // per node, its only reader's index, or -1 (several, or none)
 
     /// <summary>
     /// Builds from a trained full-precision graph; weights are copied and quantizers initialised from them.
@@ -35,21 +42,33 @@ public sealed class QuantGraph : Module, IStagedModule
         foreach (var (node, m) in src)
             if (m is BatchNorm2d) throw new ArgumentException($"node {node.Name}: fold batch norms into their convs before QAT (BatchNormFolder)");
         CheckCapacity(Spec, weights, acts, Deployment);
+        var index = Spec.Nodes.Select((n, i) => (n.Name, i)).ToDictionary(p => p.Name, p => p.i);
+        index[ModelSpec.InputName] = -1;
+        _sources = Spec.Nodes.Select(n => ModelSpec.SourcesOf(n).Select(s => index[s]).ToArray()).ToArray();
+        var readers = Spec.Readers();
+        _reader = Spec.Nodes.Select(n => readers[n.Name] is [var r] ? index[r] : -1).ToArray();
+        bool ReadOnlyBy<T>(int i) => _reader[i] >= 0 && src[_reader[i]].Module is T;
         var list = new List<(LayerNode, Module)>();
         for (int i = 0; i < src.Count; i++)
         {
             var (node, m) = src[i];
             bool last = i + 1 == src.Count;
-            bool reluNext = !last && src[i + 1].Node.Layer is ReluSpec;
+            int a0 = _sources[i][0];
             Module q = m switch
             {
-                Conv2d c when !reluNext => throw new ArgumentException($"node {node.Name}: a hidden conv must be followed by relu (hidden activations are unsigned codes)"),
-                Conv2d c => new QuantConv2d(c, weights, relu: true) { SqrtFracBits = Deployment.SqrtFracBits },
-                Linear l when !last && !reluNext => throw new ArgumentException($"node {node.Name}: a hidden dense layer must be followed by relu (hidden activations are unsigned codes)"),
-                Linear l => new QuantLinear(l, weights, relu: !last) { SqrtFracBits = Deployment.SqrtFracBits },
-                ReLU when i == 0 || src[i - 1].Module is not (Conv2d or Linear) =>
-                    throw new ArgumentException($"node {node.Name}: relu must directly follow a conv or dense layer, into whose requantization it is fused"),
+                Conv2d c when ReadOnlyBy<ReLU>(i) => new QuantConv2d(c, weights, relu: true) { SqrtFracBits = Deployment.SqrtFracBits },
+                Conv2d c when ReadOnlyBy<Add>(i) => new QuantConv2d(c, weights, relu: false, signedOutputBits: ResidualBits(node, acts)) { SqrtFracBits = Deployment.SqrtFracBits },
+                Conv2d => throw new ArgumentException($"node {node.Name}: a hidden conv must be read by one relu only (hidden activations are unsigned codes), or by one add only"),
+                Linear l when last => new QuantLinear(l, weights, relu: false) { SqrtFracBits = Deployment.SqrtFracBits },
+                Linear l when ReadOnlyBy<ReLU>(i) => new QuantLinear(l, weights, relu: true) { SqrtFracBits = Deployment.SqrtFracBits },
+                Linear => throw new ArgumentException($"node {node.Name}: a hidden dense layer must be read by one relu only (hidden activations are unsigned codes)"),
+                ReLU when a0 < 0 || src[a0].Module is not (Conv2d or Linear or Add) || _reader[a0] != i =>
+                    throw new ArgumentException($"node {node.Name}: relu must be the only reader of a conv, dense layer or add, into whose requantization it is fused"),
                 ReLU => new LsqActivationQuantizer(acts.Bits),
+                Add when !ReadOnlyBy<ReLU>(i) => throw new ArgumentException($"node {node.Name}: an add must be read by one relu only, which quantizes its sum to unsigned codes"),
+                Add when _sources[i].Any(s => s >= 0 && src[s].Module is Linear) =>
+                    throw new ArgumentException($"node {node.Name}: an add reads convs, relus and pools, not a dense layer"),
+                Add => new Add(),
                 MaxPool2d p => new MaxPool2d(p.KernelSize, p.Stride),
                 AvgPool2d or GlobalAvgPool2d => new QuantPool(m, acts.Bits),
                 _ => throw new ArgumentException($"node {node.Name}: layer {m.GetType().Name} is not supported by QAT"),
@@ -59,32 +78,38 @@ public sealed class QuantGraph : Module, IStagedModule
         _nodes = list.ToArray();
     }
 
+    private static int ResidualBits(LayerNode node, ActivationSpec acts)
+    {
+        int bits = acts.Bits + ResidualExtraBits;
+        if (bits > 16) throw new ArgumentException($"node {node.Name}: a conv feeding an add has a signed output of A+{ResidualExtraBits} = {bits} bits; at most 16 (use at most {16 - ResidualExtraBits}-bit activations)");
+        return bits;
+    }
+
     /// <summary>
     /// Refuses, before any training, a weight code that some conv or dense layer cannot hold
     /// (integer-semantics §5, <see cref="DenseCapacity"/>): the check the freezer makes at compile time,
     /// with the deployment's F and multiplier width. A conv's row is its K*K*C_in window
-    /// (the §7 matrix, codes 0 outside the group included); the first layer reads the 8-bit pixels.
+    /// (the §7 matrix, codes 0 outside the group included); a layer reading the 8-bit pixels (directly
+    /// or through pools) has 8-bit inputs, every other one A-bit inputs.
     /// </summary>
     public static void CheckCapacity(ModelSpec spec, WeightSpec weights, ActivationSpec acts, DeploymentSettings deployment)
     {
-        var shape = spec.Input;
-        bool first = true;
+        var shapes = new Dictionary<string, Shape> { [ModelSpec.InputName] = spec.Input };
+        var bits = new Dictionary<string, int> { [ModelSpec.InputName] = InputType.Width };
         foreach (var n in spec.Nodes)
         {
+            var source = ModelSpec.SourcesOf(n)[0];
+            var shape = shapes[source];
             long inputs = n.Layer switch
             {
                 ConvSpec c => (long)c.K * c.K * shape.C,
                 DenseSpec => shape.Features,
                 _ => 0,
             };
-            if (inputs > 0)
-            {
-                int actBits = first ? InputType.Width : acts.Bits;
-                if (DenseCapacity.Refusal(weights, checked((int)inputs), actBits, deployment.SqrtFracBits, deployment.MultiplierBits) is string refusal)
-                    throw new ArgumentException($"layer {n.Name}: {refusal}");
-                first = false;
-            }
-            shape = n.OutShape;
+            if (inputs > 0 && DenseCapacity.Refusal(weights, checked((int)inputs), bits[source], deployment.SqrtFracBits, deployment.MultiplierBits) is string refusal)
+                throw new ArgumentException($"layer {n.Name}: {refusal}");
+            shapes[n.Name] = n.OutShape;
+            bits[n.Name] = n.Layer is MaxPoolSpec or AvgPoolSpec or GlobalAvgPoolSpec ? bits[source] : acts.Bits;
         }
     }
 
@@ -115,8 +140,9 @@ public sealed class QuantGraph : Module, IStagedModule
     /// <summary>Quantizer scales: per-channel weight scales and activation steps.</summary>
     public IReadOnlyList<Tensor> ScaleParameters() => _nodes.SelectMany(n => n.Module switch
     {
-        QuantConv2d c => [c.Quantizer.Scale],
         QuantLinear l => [l.Quantizer.Scale],
+        QuantConv2d { OutputQuantizer: { } q } c => [c.Quantizer.Scale, q.Step],
+        QuantConv2d c => [c.Quantizer.Scale],
         LsqActivationQuantizer a => [a.Step],
         QuantPool p => new[] { p.Quantizer.Step },
         _ => Array.Empty<Tensor>(),
@@ -131,29 +157,32 @@ public sealed class QuantGraph : Module, IStagedModule
 
     /// <summary>
     /// The real step of every node's output edge, in node order: the activation quantizer's step for a
-    /// layer followed by ReLU and for the ReLU itself, the input's step for a max pool, the pool's own
-    /// quantizer step for an average pool, and null for the logits. Null also where a step is not yet
-    /// initialised.
+    /// layer or add read by a ReLU and for the ReLU itself, the signed output quantizer's step for a conv
+    /// that feeds an add, the input's step for a max pool, the pool's own quantizer step for an average
+    /// pool, and null for the logits. Null also where a step is not yet initialised.
     /// </summary>
     public double?[] EdgeSteps()
     {
         var steps = new double?[_nodes.Length];
-        double? step = 1.0 / 255;
         for (int i = 0; i < _nodes.Length; i++)
         {
             var m = _nodes[i].Module;
-            step = m switch
+            steps[i] = m switch
             {
-                QuantConv2d or QuantLinear when i + 1 < _nodes.Length && _nodes[i + 1].Module is LsqActivationQuantizer a => a.Initialized ? a.Step.Data[0] : null,
+                QuantConv2d { OutputQuantizer: { } q } => StepOf(q),
+                QuantConv2d or QuantLinear or Add when _reader[i] >= 0 && _nodes[_reader[i]].Module is LsqActivationQuantizer a => StepOf(a),
                 QuantLinear => null,
-                LsqActivationQuantizer a => a.Initialized ? a.Step.Data[0] : null,
-                QuantPool p => p.Quantizer.Initialized ? p.Quantizer.Step.Data[0] : null,
-                _ => step,
+                LsqActivationQuantizer a => StepOf(a),
+                QuantPool p => StepOf(p.Quantizer),
+                _ => SourceStep(steps, i),
             };
-            steps[i] = step;
         }
         return steps;
     }
+
+    private static double? StepOf(LsqActivationQuantizer a) => a.Initialized ? a.Step.Data[0] : null;
+
+    private double? SourceStep(double?[] steps, int i) => _sources[i][0] < 0 ? 1.0 / 255 : steps[_sources[i][0]];
 
     /// <inheritdoc/>
     public override Tensor Forward(Tensor x)
@@ -165,28 +194,34 @@ public sealed class QuantGraph : Module, IStagedModule
     /// <summary>The forward pass one node at a time (for <see cref="Trainer"/>'s diagnosis of a non-finite loss).</summary>
     public IEnumerable<(string Name, Tensor Output)> ForwardStages(Tensor x)
     {
-        double? step = 1.0 / 255;
+        var outputs = new Tensor[_nodes.Length];
+        var steps = new double?[_nodes.Length];
         for (int i = 0; i < _nodes.Length; i++)
         {
             var (node, m) = _nodes[i];
+            var a = _sources[i][0] < 0 ? x : outputs[_sources[i][0]];
             switch (m)
             {
                 case QuantConv2d c:
-                    c.InputStep = step;
+                    c.InputStep = SourceStep(steps, i);
                     break;
                 case QuantLinear l:
-                    l.InputStep = step;
-                    if (x.Rank > 2) x = x.Flatten();
+                    l.InputStep = SourceStep(steps, i);
+                    if (a.Rank > 2) a = a.Flatten();
                     break;
             }
-            x = m.Forward(x);
-            step = m switch
+            // The add sums the dequantized operands; the ReLU quantizer after it requantizes the sum (§9).
+            var y = m is Add add ? add.Forward(a, _sources[i][1] < 0 ? x : outputs[_sources[i][1]]) : m.Forward(a);
+            outputs[i] = y;
+            steps[i] = m switch
             {
-                LsqActivationQuantizer a => a.Initialized ? a.Step.Data[0] : null,
-                QuantPool p => p.Quantizer.Initialized ? p.Quantizer.Step.Data[0] : null,
-                _ => step,
+                QuantConv2d { OutputQuantizer: { } q } => StepOf(q),
+                LsqActivationQuantizer q => StepOf(q),
+                QuantPool p => StepOf(p.Quantizer),
+                MaxPool2d => SourceStep(steps, i),
+                _ => null,
             };
-            yield return (node.Name, x);
+            yield return (node.Name, y);
         }
     }
 }

@@ -171,14 +171,14 @@ public class ResidualIrTests
     }
 
     [Theory]
-    [InlineData(28, 16, 4)] // ResNet-8's first block: (28 + 2) * 4 - 1 = 119
+    [InlineData(28, 16, 4)] // (28 + 2) * 4 - 1 = 119
     [InlineData(8, 4, 4)]
     [InlineData(6, 2, 1)]
-    public void TheShortcutDepthOfTwoConvsFollowsTheWindowFormula(int w, int c, int lanes)
+    public void TheShortcutDepthAroundOneConvFollowsTheWindowFormula(int w, int c, int lanes)
     {
-        // Two 3x3 pad-1 convs over a W x W x C frame at L lanes, identity shortcut: the worst add beat is the first
-        // of an inner pixel (y, x), needing ((y+1)*W + x + 2) * C/L fork beats with (y*W + x) * C/L taken:
-        // depth = (W + 2) * C/L - 1.
+        // One 3x3 pad-1 conv on the main branch of a W x W x C frame at L lanes, identity shortcut: the worst add
+        // beat is the first of an inner pixel (y, x), needing ((y+1)*W + x + 2) * C/L fork beats with (y*W + x) * C/L
+        // taken: depth = (W + 2) * C/L - 1.
         var rng = new Random(w);
         var u4 = IntType.U(4);
         var x = CnnGraphs.Input(w, w, c, lanes);

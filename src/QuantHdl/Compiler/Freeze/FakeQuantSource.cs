@@ -7,11 +7,15 @@ using QuantHdl.Quantization;
 namespace QuantHdl.Compiler.Freeze;
 
 /// <summary>
-/// Reads a trained <see cref="QuantGraph"/> (an <c>mlp:</c>, <c>lenet5</c> or <c>cnn:</c> model) into the
-/// <see cref="ModelSource"/> the <see cref="Freezer"/> takes. The dependency runs one way: the freezer
-/// side reads the fake-quant modules, which know nothing of the compiler. Each conv and dense layer
-/// becomes one node with the ReLU after it fused (the ReLU node, whose activation quantizer gives the
-/// layer's output step, disappears); a conv's weights become its §7 window matrix; a dense layer after a
+/// Reads a trained <see cref="QuantGraph"/> (an <c>mlp:</c>, <c>lenet5</c>, <c>cnn:</c>, <c>resnet8</c> or
+/// JSON model) into the <see cref="ModelSource"/> the <see cref="Freezer"/> takes. The dependency runs
+/// one way: the freezer side reads the fake-quant modules, which know nothing of the compiler. Each conv
+/// and dense layer becomes one node with the ReLU after it fused (the ReLU node, whose activation
+/// quantizer gives the layer's output step, disappears, and its readers read the layer); a conv that
+/// feeds an add has no ReLU and gives signed A+4-bit codes at its output quantizer's step; an add
+/// becomes an <see cref="AddSource"/> with the ReLU after it fused, at that ReLU's step. A node that
+/// reads anything but the node emitted just before it names its inputs (<see cref="NodeSource.Inputs"/>),
+/// so a chain comes out with none. A conv's weights become its §7 window matrix; a dense layer after a
 /// spatial edge has its columns permuted from PyTorch's (c, y, x) flatten order to the stream's
 /// (y, x, c) order; the last dense layer gives signed 16-bit logits at the calibrated logit step.
 /// </summary>
@@ -21,23 +25,35 @@ public static class FakeQuantSource
     public static ModelSource From(QuantGraph q, string name, double logitStep)
     {
         if (!(logitStep > 0)) throw new IrException($"model {name}: logit step {logitStep} must be positive");
-        var shape = q.Spec.Input;
-        double step = 1.0 / 255;
         var steps = q.EdgeSteps();
+        var index = q.Nodes.Select((n, i) => (n.Node.Name, i)).ToDictionary(p => p.Name, p => p.i);
         var actType = IntType.U(q.ActivationSpec.Bits);
+        // Per spec node: the emitted node that carries its output (a ReLU's is the layer it is fused into).
+        var carrier = new Dictionary<string, string> { [ModelSpec.InputName] = ModelSpec.InputName };
+        var shapes = new Dictionary<string, Shape> { [ModelSpec.InputName] = q.Spec.Input };
         var nodes = new List<NodeSource>();
         for (int i = 0; i < q.Nodes.Count; i++)
         {
             var (node, m) = q.Nodes[i];
+            var sources = ModelSpec.SourcesOf(node);
+            var shape = shapes[sources[0]];
+            double? SourceStep(string s) => s == ModelSpec.InputName ? 1.0 / 255 : steps[index[s]];
+            double step = SourceStep(sources[0]) ?? throw Uninitialised(sources[0]);
+            // Inputs stay empty where the node reads the one emitted just before it (or, first, the network input).
+            string from = carrier[sources[0]];
+            string[] inputs = from == (nodes.Count == 0 ? ModelSpec.InputName : nodes[^1].Name) ? [] : [from];
+            carrier[node.Name] = node.Name;
+            shapes[node.Name] = node.OutShape;
             switch (m)
             {
                 case QuantConv2d c:
                 {
                     double outStep = steps[i] ?? throw Uninitialised(node.Name);
+                    bool preAdd = c.OutputQuantizer is not null;
                     var window = new DenseSource(node.Name, c.KernelSize * c.KernelSize * c.InChannels, c.OutChannels, WindowMatrix(c),
-                        (float[])c.Bias.Data.Clone(), q.WeightSpec, (float[])c.Quantizer.Scale.Data.Clone(), step, outStep, actType, Relu: true);
-                    nodes.Add(new ConvSource(node.Name, shape, c.KernelSize, c.Stride, c.Padding, c.Groups, window));
-                    step = outStep;
+                        (float[])c.Bias.Data.Clone(), q.WeightSpec, (float[])c.Quantizer.Scale.Data.Clone(), step, outStep,
+                        preAdd ? IntType.S(c.OutputQuantizer!.Bits) : actType, Relu: !preAdd);
+                    nodes.Add(new ConvSource(node.Name, shape, c.KernelSize, c.Stride, c.Padding, c.Groups, window) { Inputs = inputs });
                     break;
                 }
                 case QuantLinear d:
@@ -46,27 +62,32 @@ public static class FakeQuantSource
                     double outStep = last ? logitStep : steps[i] ?? throw Uninitialised(node.Name);
                     var weights = shape.IsFlat ? (float[])d.Weight.Data.Clone() : ToStreamOrder(d.Weight.Data, d.OutFeatures, shape);
                     nodes.Add(new DenseSource(node.Name, d.InFeatures, d.OutFeatures, weights, (float[])d.Bias.Data.Clone(),
-                        q.WeightSpec, (float[])d.Quantizer.Scale.Data.Clone(), step, outStep, last ? IntType.S(16) : actType, Relu: !last));
-                    step = outStep;
+                        q.WeightSpec, (float[])d.Quantizer.Scale.Data.Clone(), step, outStep, last ? IntType.S(16) : actType, Relu: !last) { Inputs = inputs });
                     break;
                 }
                 case LsqActivationQuantizer:
-                    break; // fused into the layer before it
+                    carrier[node.Name] = from; // fused into the layer or add it reads
+                    break;
                 case MaxPool2d p:
-                    nodes.Add(new MaxPoolSource(node.Name, shape, p.KernelSize));
+                    nodes.Add(new MaxPoolSource(node.Name, shape, p.KernelSize) { Inputs = inputs });
                     break;
                 case QuantPool p:
                 {
                     double outStep = steps[i] ?? throw Uninitialised(node.Name);
                     var (kh, kw) = p.Pool is AvgPool2d a ? (a.KernelSize, a.KernelSize) : (shape.H, shape.W);
-                    nodes.Add(new AvgPoolSource(node.Name, shape, kh, kw, outStep, actType));
-                    step = outStep;
+                    nodes.Add(new AvgPoolSource(node.Name, shape, kh, kw, outStep, actType) { Inputs = inputs });
+                    break;
+                }
+                case Add:
+                {
+                    foreach (var s in sources) _ = SourceStep(s) ?? throw Uninitialised(s);
+                    double outStep = steps[i] ?? throw Uninitialised(node.Name);
+                    nodes.Add(new AddSource(node.Name, shape, outStep, actType, Relu: true) { Inputs = sources.Select(s => carrier[s]).ToArray() });
                     break;
                 }
                 default:
                     throw new IrException($"node {node.Name}: {m.GetType().Name} has no integer form");
             }
-            shape = node.OutShape;
         }
         return new ModelSource(name, q.Spec.Input, QuantGraph.InputType, 1.0 / 255, nodes.ToArray()) { Deployment = q.Deployment };
     }
