@@ -1,4 +1,5 @@
 using QuantHdl.Compiler.Ir;
+using System.Numerics.Tensors;
 using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Golden.Kernels;
@@ -21,6 +22,9 @@ public sealed class ConvKernel : IKernel
     // Per output channel: the non-zero factors on x and on R_F[x], with their column indices.
     private readonly int[][] _xIdx, _rIdx;
     private readonly long[][] _xVal, _rVal;
+    // When every partial sum fits 32 bits (AccBits <= 32; the §5 bound, checked below, covers each part: a POST
+    // term is on x or on R_F[x], never both), the same sums as dense int32 dot products [Out, In].
+    private readonly int[]? _wx, _wr;
 
     /// <summary>
     /// Prepares the kernel. Throws <see cref="IntegerOverflowException"/> when the declared accumulator
@@ -52,6 +56,50 @@ public sealed class ConvKernel : IKernel
             }
             _xIdx[o] = xi.ToArray(); _xVal[o] = xv.ToArray(); _rIdx[o] = ri.ToArray(); _rVal[o] = rv.ToArray();
         }
+        bool narrow = d.AccBits <= 32 && (_root is null || _root.All(r => r <= int.MaxValue))
+            && _xVal.All(v => v.All(t => Math.Abs(t) <= int.MaxValue)) && _rVal.All(v => v.All(t => Math.Abs(t) <= int.MaxValue));
+        if (!narrow) return;
+        _wx = new int[d.Out * d.In];
+        _wr = _root is null ? null : new int[d.Out * d.In];
+        for (int o = 0; o < d.Out; o++)
+        {
+            for (int t = 0; t < _xIdx[o].Length; t++) _wx[o * d.In + _xIdx[o][t]] = (int)_xVal[o][t];
+            if (_wr is not null)
+                for (int t = 0; t < _rIdx[o].Length; t++) _wr[o * d.In + _rIdx[o][t]] = (int)_rVal[o][t];
+        }
+    }
+
+    /// <summary>
+    /// The accumulators as int32 dot products. Each part's partial sums stay within the §5 bound, below
+    /// 2^(AccBits-1) &lt;= 2^31, because the inputs were checked against their type; so no sum wraps, and the
+    /// total is checked against AccBits as in the general path.
+    /// </summary>
+    private long[] AccumulateNarrow(long[] cols, int sample)
+    {
+        var d = _op.Mvu;
+        int pixels = _op.OutH * _op.OutW, len = d.In;
+        var xc = new int[cols.Length];
+        for (int i = 0; i < cols.Length; i++) xc[i] = (int)cols[i];
+        int[]? rc = null;
+        if (_wr is not null)
+        {
+            rc = new int[cols.Length];
+            for (int i = 0; i < cols.Length; i++) rc[i] = (int)_root![cols[i]];
+        }
+        var acc = new long[pixels * d.Out];
+        for (int p = 0; p < pixels; p++)
+        {
+            var win = new ReadOnlySpan<int>(xc, p * len, len);
+            for (int o = 0; o < d.Out; o++)
+            {
+                long a = d.Bias[o] + (long)TensorPrimitives.Dot<int>(win, new ReadOnlySpan<int>(_wx, o * len, len));
+                if (rc is not null) a += TensorPrimitives.Dot<int>(new ReadOnlySpan<int>(rc, p * len, len), new ReadOnlySpan<int>(_wr, o * len, len));
+                if (!_acc.Fits(a))
+                    throw new IntegerOverflowException($"layer {_name}, sample {sample}, pixel {p}, channel {o}: accumulator {a} leaves {_acc}");
+                acc[p * d.Out + o] = a;
+            }
+        }
+        return acc;
     }
 
     /// <summary>Accumulators [OutH*OutW, OutC] before requantization, for one input frame.</summary>
@@ -64,6 +112,7 @@ public sealed class ConvKernel : IKernel
             if (!_in.Fits(v)) throw new IntegerOverflowException($"layer {_name}, sample {sample}: input {v} does not fit {_in}");
         // §7: the pad value is the zero code.
         var cols = SlidingWindow.Im2Col(x, op.InH, op.InW, op.InC, op.K, op.Stride, op.Pad, 0);
+        if (_wx is not null) return AccumulateNarrow(cols, sample);
         long[]? roots = null;
         if (_root is not null)
         {
