@@ -6,6 +6,8 @@
 #   bench/run.sh            quick GEMM check + MLP training + LeNet-5 training, each ours then PyTorch
 #                           (1 thread, then default threads)
 #   bench/run.sh --lenet    only the LeNet-5 section
+#   bench/run.sh --resnet8  only the ResNet-8 section (not in the default run: an epoch takes minutes);
+#                           LIMIT=N trains on the first N images only, for a quicker timing
 #   bench/run.sh --bdn      also the BenchmarkDotNet GEMM suite (ShortRun, a few minutes)
 #
 # Environment: EPOCHS (FP epochs, default 1), QAT_EPOCHS (default 1), DATA (IDX directory).
@@ -25,11 +27,15 @@ QAT_EPOCHS=${QAT_EPOCHS:-1}
 DATA=${DATA:-/usr/share/datasets/fashion-mnist}
 BDN=0
 MLP=1
+LENET=1
+RESNET=0
+LIMIT=${LIMIT:-0}
 for arg in "$@"; do
   case "$arg" in
     --bdn) BDN=1 ;;
     --lenet) MLP=0 ;;
-    *) echo "unknown argument '$arg'; use --bdn or --lenet" >&2; exit 2 ;;
+    --resnet8) MLP=0; LENET=0; RESNET=1 ;;
+    *) echo "unknown argument '$arg'; use --bdn, --lenet or --resnet8" >&2; exit 2 ;;
   esac
 done
 
@@ -71,6 +77,7 @@ if [ "$MLP" = 1 ]; then
   "${TORCH_ENV[@]}" /usr/bin/python3 bench/torch_mlp.py --data "$DATA" --epochs "$EPOCHS" --qat-epochs "$QAT_EPOCHS" --threads default
 fi
 
+if [ "$LENET" = 1 ]; then
 echo
 echo "## LeNet-5, QuantHdl engine"
 dotnet run -c Release --no-build --project bench/QuantHdl.Bench -- train --model lenet5 --data "$DATA" --epochs "$EPOCHS" --qat-epochs "$QAT_EPOCHS"
@@ -80,6 +87,19 @@ echo "## LeNet-5, PyTorch, 1 thread (torch.set_num_threads(1), OPENBLAS_NUM_THRE
 echo
 echo "## LeNet-5, PyTorch, default threads (torch's and OpenBLAS's own defaults)"
 "${TORCH_ENV[@]}" /usr/bin/python3 bench/torch_lenet.py --data "$DATA" --epochs "$EPOCHS" --qat-epochs "$QAT_EPOCHS" --threads default
+fi
+
+if [ "$RESNET" = 1 ]; then
+  echo
+  echo "## ResNet-8, QuantHdl engine"
+  dotnet run -c Release --no-build --project bench/QuantHdl.Bench -- train --model resnet8 --limit "$LIMIT" --data "$DATA" --epochs "$EPOCHS" --qat-epochs "$QAT_EPOCHS"
+  echo
+  echo "## ResNet-8, PyTorch, 1 thread (torch.set_num_threads(1), OPENBLAS_NUM_THREADS=1)"
+  "${TORCH_ENV[@]}" OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_resnet8.py --limit "$LIMIT" --data "$DATA" --epochs "$EPOCHS" --qat-epochs "$QAT_EPOCHS" --threads 1
+  echo
+  echo "## ResNet-8, PyTorch, default threads (torch's and OpenBLAS's own defaults)"
+  "${TORCH_ENV[@]}" /usr/bin/python3 bench/torch_resnet8.py --limit "$LIMIT" --data "$DATA" --epochs "$EPOCHS" --qat-epochs "$QAT_EPOCHS" --threads default
+fi
 
 if [ "$BDN" = 1 ]; then
   echo

@@ -15,8 +15,9 @@ namespace QuantHdl.Bench;
 
 /// <summary>
 /// Timed training on Fashion-MNIST, the recipe of docs/algorithms.md "Reference numbers":
-/// MLP 784-256-128-10 (or, with <c>--model lenet5</c>, LeNet-5 on 1x28x28 images), batch 64, Adam lr 1e-3,
-/// shuffled; bench/torch_mlp.py and bench/torch_lenet.py run the same in PyTorch.
+/// MLP 784-256-128-10 (or, with <c>--model lenet5</c> or <c>--model resnet8</c>, LeNet-5 or ResNet-8 on 1x28x28
+/// images), batch 64, Adam lr 1e-3, shuffled; bench/torch_mlp.py, bench/torch_lenet.py and bench/torch_resnet8.py
+/// run the same in PyTorch.
 /// </summary>
 internal static class TrainBench
 {
@@ -29,6 +30,7 @@ internal static class TrainBench
         public int Seed = 0;
         public double Lr = 1e-3;
         public string Model = "mlp";
+        public int Limit = 0;
     }
 
     public static int Run(string[] args)
@@ -46,20 +48,22 @@ internal static class TrainBench
                 case "--seed": o.Seed = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--lr": o.Lr = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--model": o.Model = Next(); break;
+                case "--limit": o.Limit = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 default:
-                    Console.Error.WriteLine($"unknown option '{args[i]}'; use --model mlp|lenet5 --data DIR --epochs N --qat-epochs N --batch B --seed S --lr LR");
+                    Console.Error.WriteLine($"unknown option '{args[i]}'; use --model mlp|lenet5|resnet8 --limit N (first N training images) --data DIR --epochs N --qat-epochs N --batch B --seed S --lr LR");
                     return 2;
             }
         }
 
-        if (o.Model is not ("mlp" or "lenet5"))
+        if (o.Model is not ("mlp" or "lenet5" or "resnet8"))
         {
-            Console.Error.WriteLine($"unknown model '{o.Model}'; use --model mlp (784-256-128-10) or --model lenet5");
+            Console.Error.WriteLine($"unknown model '{o.Model}'; use --model mlp (784-256-128-10), --model lenet5 or --model resnet8");
             return 2;
         }
 
         Console.WriteLine($"QuantHdl engine: .NET {Environment.Version}, GEMM {Gemm.KernelName}, Vector512 {Vector512.IsHardwareAccelerated}, 1 thread");
         var train = IdxDataset.Load(o.DataDir, train: true);
+        if (o.Limit > 0) train = train.Take(o.Limit);
         var test = IdxDataset.Load(o.DataDir, train: false);
         Console.WriteLine($"data: {o.DataDir}: {train.Count} train / {test.Count} test images of {train.Rows}x{train.Cols}");
 
@@ -67,7 +71,7 @@ internal static class TrainBench
         switch (o.Model)
         {
             case "mlp": RunMlp(o, train, test, rows); break;
-            case "lenet5": RunLeNet5(o, train, test, rows); break;
+            case "lenet5" or "resnet8": RunCnn(o.Model, o, train, test, rows); break;
             default: throw new InvalidOperationException($"model '{o.Model}' passed the check above but has no run");
         }
 
@@ -110,26 +114,28 @@ internal static class TrainBench
     }
 
     /// <summary>
-    /// LeNet-5 (<see cref="ModelSpec.LeNet5"/>) as a <see cref="LayerGraph"/> on [64, 1, 28, 28] batches, then
+    /// LeNet-5 (<see cref="ModelSpec.LeNet5"/>) or ResNet-8 as a <see cref="LayerGraph"/> on [64, 1, 28, 28] batches, then
     /// the QAT of the CLI's qat flow (<see cref="TrainFlow.Qat"/>): batch norms folded (LeNet-5 has none),
     /// a <see cref="QuantGraph"/> with uniform:4 weights and 4-bit activations, <see cref="QatOptimizer"/>
     /// (scale learning-rate factor 1, the CLI default) and a cosine schedule over all QAT steps.
     /// </summary>
-    private static void RunLeNet5(Options o, IdxDataset train, IdxDataset test, List<string> rows)
+    private static void RunCnn(string name, Options o, IdxDataset train, IdxDataset test, List<string> rows)
     {
-        var spec = ModelSpec.Parse("lenet5", TrainFlow.SampleShape(train));
+        var spec = ModelSpec.Parse(name, TrainFlow.SampleShape(train));
         var model = new LayerGraph(spec, new Random(o.Seed));
         var opt = new Adam(model.Parameters(), o.Lr);
         for (int e = 0; e < o.FpEpochs; e++)
         {
             var loader = new DataLoader(train, o.Batch, shuffle: true, seed: o.Seed * 1000 + e, asImages: true);
             var stats = Trainer.TrainEpoch(model, loader, opt, epoch: e + 1);
-            rows.Add(Report("FP lenet5", e, o.FpEpochs, stats, Trainer.Evaluate(model, test, asImages: true)));
+            rows.Add(Report($"FP {name}", e, o.FpEpochs, stats, Trainer.Evaluate(model, test, asImages: true)));
         }
 
         if (o.QatEpochs > 0)
         {
+            model.Eval(); // folding reads the running statistics
             var qmodel = new QuantGraph(BatchNormFolder.Fold(model), WeightSpec.Parse("uniform:4"), new ActivationSpec(4));
+            qmodel.Train();
             var qopt = new QatOptimizer(qmodel.WeightParameters(), qmodel.ScaleParameters(), o.Lr, scaleLrFactor: 1.0);
             int steps = (train.Count + o.Batch - 1) / o.Batch * o.QatEpochs;
             var schedule = new CosineSchedule(qopt, steps);
@@ -137,7 +143,7 @@ internal static class TrainBench
             {
                 var loader = new DataLoader(train, o.Batch, shuffle: true, seed: o.Seed * 1000 + 500 + e, asImages: true);
                 var stats = Trainer.TrainEpoch(qmodel, loader, qopt, afterStep: schedule.Step, epoch: e + 1);
-                rows.Add(Report("LSQ W4A4 QAT lenet5", e, o.QatEpochs, stats, Trainer.Evaluate(qmodel, test, asImages: true)));
+                rows.Add(Report($"LSQ W4A4 QAT {name}", e, o.QatEpochs, stats, Trainer.Evaluate(qmodel, test, asImages: true)));
             }
         }
     }

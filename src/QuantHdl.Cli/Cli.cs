@@ -64,7 +64,7 @@ internal static class Cli
 
     private static Command TrainCommand()
     {
-        var model = new Option<string>("--model") { Description = "Architecture: mlp:IN-H1-...-CLASSES (e.g. mlp:784-64-32-10), lenet5, or cnn:SPEC (e.g. cnn:c6k5-relu-mp2-c16k5-relu-mp2-fc10; tokens in docs/models.md)", DefaultValueFactory = _ => "mlp:784-64-32-10" };
+        var model = new Option<string>("--model") { Description = "Architecture: mlp:IN-H1-...-CLASSES (e.g. mlp:784-64-32-10), lenet5, resnet8, cnn:SPEC (e.g. cnn:c6k5-relu-mp2-c16k5-relu-mp2-fc10; tokens in docs/models.md), or PATH.json, a graph of named layers (format in docs/models.md, e.g. examples/resnet-2x2.json; its content is stored in the checkpoint)", DefaultValueFactory = _ => "mlp:784-64-32-10" };
         var epochs = new Option<int>("--epochs") { Description = "Training epochs", DefaultValueFactory = _ => 3 };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 1e-3 };
         var output = new Option<string>("--out") { Description = "Checkpoint directory to write; must be new or empty unless --force", Required = true };

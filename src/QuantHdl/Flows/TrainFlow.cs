@@ -54,6 +54,7 @@ public static class TrainFlow
         using var dir = OutputDirectory.Begin(outDir, ArtifactKind.CheckpointFloat, force, o.DataDir);
         var train = IdxDataset.Load(o.DataDir, train: true);
         var test = IdxDataset.Load(o.DataDir, train: false);
+        model = ModelText(model);
         var spec = ModelSpec.Parse(model, SampleShape(train));
         CheckClasses(spec.Classes, train, o.DataDir);
         var net = new LayerGraph(spec, new Random(o.Seed));
@@ -64,7 +65,7 @@ public static class TrainFlow
         var opt = new Adam(net.Parameters(), o.Lr);
         RunEpochs("train", net, opt, train, test, o, r, schedule: null, images);
         double acc = Trainer.Evaluate(net, test, asImages: images);
-        r.Info($"float {info.Model}: test accuracy {acc:P2} after {o.Epochs} epochs");
+        r.Info($"float {ModelSpec.Label(info.Model)}: test accuracy {acc:P2} after {o.Epochs} epochs");
         var saved = Checkpoint.Save(dir.StagingPath, net, info with { TestAccuracy = acc });
         dir.Commit();
         return saved;
@@ -97,10 +98,29 @@ public static class TrainFlow
         if (o.Epochs == 0) InitialiseActivations(model, train, o, images);
         double acc = Trainer.Evaluate(model, test, asImages: images);
         double logitStep = LogitCalibration.Step(model, train, images);
-        r.Info($"qat {fpInfo.Model} weights {w} acts {a}: test accuracy {acc:P2} (float parent {fpInfo.TestAccuracy:P2})");
+        r.Info($"qat {ModelSpec.Label(fpInfo.Model)} weights {w} acts {a}: test accuracy {acc:P2} (float parent {fpInfo.TestAccuracy:P2})");
         var info = Checkpoint.Save(dir.StagingPath, model, new CheckpointInfo("qat", fpInfo.Model, w.ToString(), a.ToString(), o.Seed, o.Epochs, o.BatchSize, o.Lr, acc, logitStep, Path.GetFullPath(fromDir), [], "") { Input = fpInfo.Input, Deployment = deploy });
         dir.Commit();
         return info;
+    }
+
+    /// <summary>
+    /// The model text to parse and store: <paramref name="model"/> itself, or, when it names a
+    /// <c>.json</c> file, that file's content (stored whole in the checkpoint, so later stages need no file).
+    /// Throws <see cref="ArgumentException"/> when a <c>.json</c> path cannot be read.
+    /// </summary>
+    public static string ModelText(string model)
+    {
+        var t = model.Trim();
+        if (!t.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) return model;
+        try
+        {
+            return File.ReadAllText(t);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"--model {t}: cannot read the JSON model file: {e.Message}");
+        }
     }
 
     /// <summary>Loads the train and test splits and checks they fit the model.</summary>

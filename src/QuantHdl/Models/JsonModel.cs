@@ -130,7 +130,7 @@ public static class JsonModel
             case "conv":
             {
                 int k = Get("k", null, 1, ModelSpec.MaxKernel);
-                layer = new ConvSpec(Get("out", null, 1, ModelSpec.MaxWidth), k, Get("stride", 1, 1, k), Get("pad", 0, 0, k - 1), Get("groups", 1, 1, ModelSpec.MaxWidth));
+                layer = new ConvSpec(Get("out", null, 1, ModelSpec.MaxWidth), k, Get("stride", 1, 1, Math.Max(k, 2)), Get("pad", 0, 0, k - 1), Get("groups", 1, 1, ModelSpec.MaxWidth));
                 break;
             }
             case "bn": layer = new BatchNormSpec(); break;

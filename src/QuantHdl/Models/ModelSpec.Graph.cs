@@ -152,8 +152,10 @@ public sealed partial record ModelSpec
                 seen.Add(at);
                 at = inputs[at].Where(s => s != InputName).Select(s => byName[s]).First(j => pending[j] > 0);
             }
+            // In data-flow order, starting and ending at the node named.
             var loop = seen.Skip(seen.IndexOf(at)).Reverse().Select(j => written[j].Name).ToList();
-            loop.Add(loop[0]);
+            int k = loop.IndexOf(written[at].Name);
+            loop = [.. loop.Skip(k), .. loop.Take(k), written[at].Name];
             throw new ArgumentException($"model '{Label(text)}': node '{written[at].Name}' is on a cycle: {string.Join(" -> ", loop)}");
         }
         return order;

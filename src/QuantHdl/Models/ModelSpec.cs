@@ -4,9 +4,10 @@ namespace QuantHdl.Models;
 
 /// <summary>
 /// A model as a graph of named layers with their shapes, checked completely when parsed: written as
-/// <c>mlp:784-64-32-10</c>, <c>lenet5</c> or <c>cnn:c6k5-relu-mp2-...-fc10</c> (docs/models.md).
-/// The nodes are in topological order; each takes the previous one's output, and the first takes the
-/// network input.
+/// <c>mlp:784-64-32-10</c>, <c>lenet5</c>, <c>cnn:c6k5-relu-mp2-...-fc10</c>, <c>resnet8</c> or a JSON
+/// graph (docs/models.md). The nodes are in topological order; each names the nodes it reads in
+/// <see cref="LayerNode.Inputs"/> (in a chain, the previous one), and the first may have none, reading
+/// the network input.
 /// </summary>
 public sealed partial record ModelSpec(string Text, Shape Input, LayerNode[] Nodes)
 {
@@ -32,7 +33,8 @@ public sealed partial record ModelSpec(string Text, Shape Input, LayerNode[] Nod
 
     /// <summary>
     /// Parses and checks <paramref name="text"/> for samples of shape <paramref name="input"/>. Throws
-    /// <see cref="ArgumentException"/> naming the bad token or the impossible shape. An <c>mlp:</c> spec
+    /// <see cref="ArgumentException"/> naming the bad token, node or the impossible shape. <c>resnet8</c> is
+    /// <see cref="ResNet.ResNet8"/>; text starting with '{' is a <see cref="JsonModel"/>. An <c>mlp:</c> spec
     /// takes a flat input (<see cref="Shape.Flat"/> of the samples' features) and becomes dense layers
     /// <c>fc1</c>, <c>fc2</c>, ... with <c>relu1</c>, <c>relu2</c>, ... between them.
     /// </summary>
