@@ -58,12 +58,12 @@ public sealed class QuantGraph : Module, IStagedModule
             {
                 Conv2d c when ReadOnlyBy<ReLU>(i) => new QuantConv2d(c, weights, relu: true) { SqrtFracBits = Deployment.SqrtFracBits },
                 Conv2d c when ReadOnlyBy<Add>(i) => new QuantConv2d(c, weights, relu: false, signedOutputBits: ResidualBits(node, acts)) { SqrtFracBits = Deployment.SqrtFracBits },
-                Conv2d => throw new ArgumentException($"node {node.Name}: a hidden conv must be read by one relu only (hidden activations are unsigned codes), or by one add only"),
+                Conv2d => throw new ArgumentException($"node {node.Name}: a hidden conv must be followed by relu as its only reader (hidden activations are unsigned codes), or be read by one add only"),
                 Linear l when last => new QuantLinear(l, weights, relu: false) { SqrtFracBits = Deployment.SqrtFracBits },
                 Linear l when ReadOnlyBy<ReLU>(i) => new QuantLinear(l, weights, relu: true) { SqrtFracBits = Deployment.SqrtFracBits },
-                Linear => throw new ArgumentException($"node {node.Name}: a hidden dense layer must be read by one relu only (hidden activations are unsigned codes)"),
+                Linear => throw new ArgumentException($"node {node.Name}: a hidden dense layer must be followed by relu as its only reader (hidden activations are unsigned codes)"),
                 ReLU when a0 < 0 || src[a0].Module is not (Conv2d or Linear or Add) || _reader[a0] != i =>
-                    throw new ArgumentException($"node {node.Name}: relu must be the only reader of a conv, dense layer or add, into whose requantization it is fused"),
+                    throw new ArgumentException($"node {node.Name}: relu must directly follow a conv or dense layer (or an add), as its only reader, into whose requantization it is fused"),
                 ReLU => new LsqActivationQuantizer(acts.Bits),
                 Add when !ReadOnlyBy<ReLU>(i) => throw new ArgumentException($"node {node.Name}: an add must be read by one relu only, which quantizes its sum to unsigned codes"),
                 Add when _sources[i].Any(s => s >= 0 && src[s].Module is Linear) =>

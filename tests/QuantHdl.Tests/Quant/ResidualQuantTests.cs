@@ -9,14 +9,17 @@ namespace QuantHdl.Tests.Quant;
 /// <summary>Fake-quant residual blocks: signed pre-add quantizers, the add at §9, and the DAG source the freezer reads.</summary>
 public class ResidualQuantTests
 {
-    private static QuantGraph Tiny(string weights = "uniform:4")
+    // Stem 4, stage 1 of 4 channels (identity shortcut), stage 2 of 8 (1x1 stride-2 shortcut), 3 logits.
+    private static QuantGraph Tiny(string weights = "uniform:4") =>
+        Quantized(ModelSpec.FromGraph("tiny", new Shape(1, 8, 8), ResNet.Nodes(4, [4, 8], 1, 3)), weights);
+
+    private static QuantGraph Quantized(ModelSpec spec, string weights)
     {
-        // Stem 4, stage 1 of 4 channels (identity shortcut), stage 2 of 8 (1x1 stride-2 shortcut), 3 logits.
-        var spec = ModelSpec.FromGraph("tiny", new Shape(1, 8, 8), ResNet.Nodes(4, [4, 8], 1, 3));
         var fp = BatchNormFolder.Fold(new LayerGraph(spec, new Random(5)));
         var q = new QuantGraph(fp, WeightSpec.Parse(weights), ActivationSpec.Parse("uniform:4"));
         var rng = new Random(6);
-        var x = new Tensor([4, 1, 8, 8], Enumerable.Range(0, 256).Select(_ => rng.Next(256) / 255f).ToArray());
+        var s = spec.Input;
+        var x = new Tensor([2, s.C, s.H, s.W], Enumerable.Range(0, 2 * (int)s.Features).Select(_ => rng.Next(256) / 255f).ToArray());
         q.Forward(x); // the first training batch initialises every activation step
         q.Eval();
         return q;
@@ -72,6 +75,40 @@ public class ResidualQuantTests
         }
     }
 
+    private static string Row(NodeSource n) => n switch
+    {
+        ConvSource c => $"conv {c.Name} [{string.Join(",", c.Inputs)}] {c.Input.Text} k{c.K}s{c.Stride}p{c.Pad} {c.Window.OutputType} relu={c.Window.Relu}",
+        AddSource a => $"add {a.Name} [{string.Join(",", a.Inputs)}] {a.Input.Text} {a.OutputType} relu={a.Relu}",
+        AvgPoolSource p => $"avgpool {p.Name} [{string.Join(",", p.Inputs)}] {p.Input.Text} {p.KH}x{p.KW} {p.OutputType}",
+        DenseSource d => $"dense {d.Name} [{string.Join(",", d.Inputs)}] {d.In} {d.OutputType} relu={d.Relu}",
+        _ => n.GetType().Name,
+    };
+
+    [Fact]
+    public void FakeQuantSourceEmitsResNet8AsTheFreezerExpects()
+    {
+        // The records the freezer reads for resnet8 (the interface with the back end): the ReLUs fused into their
+        // convs and adds, whose names stand for them; named inputs only where a node does not read the one before.
+        var src = FakeQuantSource.From(Quantized(ModelSpec.Parse("resnet8", new Shape(1, 28, 28)), "post:4"), "resnet8", 0.01);
+        Assert.Equal(new[]
+        {
+            "conv stem [] 1x28x28 k3s1p1 u4 relu=True",
+            "conv s1b1_conv1 [] 16x28x28 k3s1p1 u4 relu=True",
+            "conv s1b1_conv2 [] 16x28x28 k3s1p1 s8 relu=False",
+            "add s1b1_add [s1b1_conv2,stem] 16x28x28 u4 relu=True",
+            "conv s2b1_conv1 [] 16x28x28 k3s2p1 u4 relu=True",
+            "conv s2b1_conv2 [] 32x14x14 k3s1p1 s8 relu=False",
+            "conv s2b1_down [s1b1_add] 16x28x28 k1s2p0 s8 relu=False",
+            "add s2b1_add [s2b1_conv2,s2b1_down] 32x14x14 u4 relu=True",
+            "conv s3b1_conv1 [] 32x14x14 k3s2p1 u4 relu=True",
+            "conv s3b1_conv2 [] 64x7x7 k3s1p1 s8 relu=False",
+            "conv s3b1_down [s2b1_add] 32x14x14 k1s2p0 s8 relu=False",
+            "add s3b1_add [s3b1_conv2,s3b1_down] 64x7x7 u4 relu=True",
+            "avgpool gap [] 64x7x7 7x7 u4",
+            "dense fc [] 64 s16 relu=False",
+        }, src.Nodes.Select(Row));
+    }
+
     [Fact]
     public void FakeQuantSourceEmitsTheResidualGraphWithNamedInputs()
     {
@@ -79,25 +116,17 @@ public class ResidualQuantTests
         var src = FakeQuantSource.From(q, "tiny", 0.01);
         var steps = q.EdgeSteps();
         double Step(string n) => steps[q.Nodes.Select(p => p.Node.Name).ToList().IndexOf(n)]!.Value;
-        string Row(NodeSource n) => n switch
-        {
-            ConvSource c => $"conv {c.Name} [{string.Join(",", c.Inputs)}] {c.Input.Text} {c.Window.OutputType} relu={c.Window.Relu}",
-            AddSource a => $"add {a.Name} [{string.Join(",", a.Inputs)}] {a.Input.Text} {a.OutputType} relu={a.Relu}",
-            AvgPoolSource p => $"avgpool {p.Name} [{string.Join(",", p.Inputs)}] {p.Input.Text} {p.OutputType}",
-            DenseSource d => $"dense {d.Name} [{string.Join(",", d.Inputs)}] {d.In} {d.OutputType} relu={d.Relu}",
-            _ => n.GetType().Name,
-        };
         Assert.Equal(new[]
         {
-            "conv stem [] 1x8x8 u4 relu=True",
-            "conv s1b1_conv1 [] 4x8x8 u4 relu=True",
-            "conv s1b1_conv2 [] 4x8x8 s8 relu=False",
+            "conv stem [] 1x8x8 k3s1p1 u4 relu=True",
+            "conv s1b1_conv1 [] 4x8x8 k3s1p1 u4 relu=True",
+            "conv s1b1_conv2 [] 4x8x8 k3s1p1 s8 relu=False",
             "add s1b1_add [s1b1_conv2,stem] 4x8x8 u4 relu=True",
-            "conv s2b1_conv1 [] 4x8x8 u4 relu=True",
-            "conv s2b1_conv2 [] 8x4x4 s8 relu=False",
-            "conv s2b1_down [s1b1_add] 4x8x8 s8 relu=False",
+            "conv s2b1_conv1 [] 4x8x8 k3s2p1 u4 relu=True",
+            "conv s2b1_conv2 [] 8x4x4 k3s1p1 s8 relu=False",
+            "conv s2b1_down [s1b1_add] 4x8x8 k1s2p0 s8 relu=False",
             "add s2b1_add [s2b1_conv2,s2b1_down] 8x4x4 u4 relu=True",
-            "avgpool gap [] 8x4x4 u4",
+            "avgpool gap [] 8x4x4 4x4 u4",
             "dense fc [] 8 s16 relu=False",
         }, src.Nodes.Select(Row));
         var byName = src.Nodes.ToDictionary(n => n.Name);
@@ -106,5 +135,16 @@ public class ResidualQuantTests
         Assert.Equal(Step("s2b1_down"), ((ConvSource)byName["s2b1_down"]).Window.OutputStep);
         Assert.Equal(Step("s2b1_relu2"), ((AddSource)byName["s2b1_add"]).OutputStep);
         Assert.Equal(Step("stem_relu"), ((ConvSource)byName["s1b1_conv1"]).Window.InputStep);
+    }
+
+    [Theory]
+    [InlineData("""{"name": "a", "op": "add", "inputs": ["c2", "r1"]}, {"name": "g", "op": "gap"}, {"name": "fc", "op": "dense", "out": 3}]}""", "node a: an add must be read by one relu only")]
+    [InlineData("""{"name": "a", "op": "add", "inputs": ["c2", "r1"]}, {"name": "r2", "op": "relu"}, {"name": "c3", "op": "conv", "out": 4, "k": 3, "pad": 1, "inputs": ["c2"]}, {"name": "q3", "op": "relu"}, {"name": "a2", "op": "add", "inputs": ["r2", "q3"]}, {"name": "r3", "op": "relu"}, {"name": "g", "op": "gap"}, {"name": "fc", "op": "dense", "out": 3}]}""", "node c2: a hidden conv must be followed by relu as its only reader")]
+    public void UnsupportedResidualOrdersAreRejectedNamingTheNode(string tail, string message)
+    {
+        var head = """{"nodes": [{"name": "c1", "op": "conv", "out": 4, "k": 3, "pad": 1}, {"name": "r1", "op": "relu"}, {"name": "c2", "op": "conv", "out": 4, "k": 3, "pad": 1}, """;
+        var spec = ModelSpec.Parse(head + tail, new Shape(1, 4, 4));
+        var e = Assert.Throws<ArgumentException>(() => new QuantGraph(new LayerGraph(spec, new Random(1)), WeightSpec.Parse("uniform:4"), ActivationSpec.Parse("uniform:4")));
+        Assert.Contains(message, e.Message);
     }
 }

@@ -45,6 +45,7 @@ public static partial class Ops
         // stats[ch] = mean used, stats[c + ch] = 1 / sqrt(var + eps); the backward closure reads them.
         var stats = Tensor.RentBuffer(2 * c);
         float[] xd = x.Data;
+        float[]? dev = training ? Tensor.RentBuffer(hw) : null;
         for (int ch = 0; ch < c; ch++)
         {
             float mean, invStd;
@@ -53,11 +54,12 @@ public static partial class Ops
                 double sum = 0;
                 for (int i = 0; i < n; i++) sum += TensorPrimitives.Sum<float>(xd.AsSpan((i * c + ch) * hw, hw));
                 double mu = sum / m, sq = 0;
-                // Two passes (mean first, then squared deviations) so a large mean does not cancel the variance.
+                // Two passes (mean first, then squared deviations) so a large mean does not cancel the variance;
+                // each plane's deviations are squared and summed in float (SIMD), the planes' sums in double.
                 for (int i = 0; i < n; i++)
                 {
-                    var plane = xd.AsSpan((i * c + ch) * hw, hw);
-                    for (int j = 0; j < plane.Length; j++) { double d = plane[j] - mu; sq += d * d; }
+                    TensorPrimitives.Subtract(xd.AsSpan((i * c + ch) * hw, hw), (float)mu, dev!);
+                    sq += TensorPrimitives.SumOfSquares<float>(dev.AsSpan(0, hw));
                 }
                 double variance = sq / m;
                 mean = (float)mu;
@@ -132,7 +134,13 @@ public static partial class Ops
                     var gp = gx.AsSpan(o, hw);
                     var dp = dy.AsSpan(o, hw);
                     var xp = xd.AsSpan(o, hw);
-                    for (int j = 0; j < hw; j++) gp[j] += a * dp[j] + k * xp[j] + k0;
+                    // gp += a·dp + k·xp + k0, in SIMD.
+                    TensorPrimitives.MultiplyAdd(dp, a, gp, gp);
+                    if (training)
+                    {
+                        TensorPrimitives.MultiplyAdd(xp, k, gp, gp);
+                        TensorPrimitives.Add(gp, k0, gp);
+                    }
                 }
             }
         });
