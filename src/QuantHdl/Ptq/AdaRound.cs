@@ -33,7 +33,7 @@ public static class AdaRoundSettings
 /// One layer's AdaRound problem: every weight w chooses between its two neighbouring levels lo &lt;= w/s &lt;= hi
 /// (for uniform codes floor(w/s) and floor(w/s) + 1, clamped to [n, p]; for POT/POST the nearest levels
 /// below and above clamp(w/s, -1, 1)), as W~ = s (lo + h(V) (hi - lo)). Minimises
-/// ||f(W x + b) - f(W~ x~ + b)||^2 (summed over a sample's outputs, averaged over the batch) +
+/// ||f(W x + b) - f(W~ x~ + b)||^2 (summed over channels, averaged over the batch and a conv's output positions) +
 /// lambda sum(1 - |2 h(V) - 1|^beta) with Adam, where x is the float network's input to the layer, x~ the
 /// quantized network's and f the fused ReLU (identity for the logits). V starts where W~ = W.
 /// </summary>
@@ -202,9 +202,14 @@ public sealed class AdaRound
         }
     }
 
-    /// <summary>sum over a sample's outputs of (f(y) - target)^2, averaged over the batch, with its gradient to y.</summary>
+    /// <summary>
+    /// sum over channels of (f(y) - target)^2, averaged over the batch and (for a conv) the output
+    /// positions, with its gradient to y.
+    /// </summary>
     private static Tensor Reconstruction(Tensor y, float[] target, bool relu, int batch)
     {
+        int positions = y.Rank == 4 ? y.Dim(2) * y.Dim(3) : 1;
+        batch *= positions;
         double loss = 0;
         for (int i = 0; i < y.Numel; i++)
         {

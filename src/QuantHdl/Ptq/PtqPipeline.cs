@@ -151,18 +151,7 @@ public static class PtqPipeline
         for (int k = 0; k < weight.Length; k++) weight[k] = chosen[k] * scales[k / per];
         if (o.BiasCorrection)
         {
-            // E[(W_q - W) x~] per output channel, over samples and (for a conv) positions.
-            var zero = Tensor.Zeros(outs);
-            var yq = NoGrad(() => layer(xq, Tensor.FromArray(weight, shape), zero));
-            var yw = NoGrad(() => layer(xq, Tensor.FromArray(original, shape), zero));
-            int n = yq.Dim(0), hw = yq.Numel / (n * outs);
-            for (int c = 0; c < outs; c++)
-            {
-                double shift = 0;
-                for (int s = 0; s < n; s++)
-                    for (int t = 0; t < hw; t++) shift += yq.Data[(s * outs + c) * hw + t] - yw.Data[(s * outs + c) * hw + t];
-                bias[c] = (float)(bias[c] - shift / (n * hw));
-            }
+            BiasCorrection.Apply(bias, BiasCorrection.ExpectedShift(layer, xq, weight, original, shape, outs));
             how += ", bias corrected";
         }
         log.Add($"{name}: {o.Name(o.WeightRange)} {(o.PerChannel ? "per-channel" : "per-tensor")} weight scales, {how}");
