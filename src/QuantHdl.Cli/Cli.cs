@@ -255,7 +255,7 @@ internal static class Cli
     {
         public static Switch Of(string name, string what, bool def) =>
             new(new Option<bool>("--" + name) { Description = what + (def ? " (default)" : "") },
-                new Option<bool>("--no-" + name) { Description = "Skip: " + what.ToLowerInvariant() + (def ? "" : " (default)") }, def);
+                new Option<bool>("--no-" + name) { Description = $"Turn off --{name}" + (def ? "" : " (default)") }, def);
 
         public bool Get(ParseResult p)
         {
@@ -280,7 +280,7 @@ internal static class Cli
         var absorb = Switch.Of("bias-absorption", "Bias absorption after equalization", true);
         var adaround = Switch.Of("adaround", "AdaRound: learn each weight's rounding layer by layer", true);
         var correct = Switch.Of("bias-correction", "Bias correction of each layer's expected output shift", false);
-        var perChannel = Switch.Of("per-channel", "One weight scale per output channel (off: one per layer)", true);
+        var perChannel = Switch.Of("per-channel", "One weight scale per output channel; off, one per layer", true);
         var seed = Seed(); var data = Data(); var force = Force();
         var cmd = new Command("ptq", "Post-training quantization of a float checkpoint (white paper pipeline: BN folding, CLE, bias absorption, MSE ranges, AdaRound or bias correction); no labels, no training")
             { from, output, weights, acts, calib, weightRange, actRange, percentile, iters, cle.On, cle.Off, absorb.On, absorb.Off, adaround.On, adaround.Off, correct.On, correct.Off, perChannel.On, perChannel.Off, seed, data, force };
