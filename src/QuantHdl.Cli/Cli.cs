@@ -309,15 +309,17 @@ internal static class Cli
     private static Command ExperimentsCommand()
     {
         var suite = new Option<string>("--suite") { Description = $"Experiment suite: {string.Join(", ", ExperimentsFlow.Suites)}", DefaultValueFactory = _ => "ptq" };
-        var from = new Option<string[]>("--from") { Description = "Float checkpoints to run the suite on (repeat for several models)", Required = true, AllowMultipleArgumentsPerToken = true };
+        var from = new Option<string[]>("--from") { Description = "Float checkpoints to run the suite on (several may follow one --from)", AllowMultipleArgumentsPerToken = true };
+        var rows = new Option<string?>("--rows") { Description = "Rewrite --md from the rows an earlier run stored in this JSON file, running nothing" };
         var md = new Option<string>("--md") { Description = "Markdown table to write (e.g. docs/results.md); refused if it exists unless --force", DefaultValueFactory = _ => "docs/results.md" };
         var json = new Option<string>("--json") { Description = "JSON rows to write (e.g. docs/results.json); refused if it exists unless --force", DefaultValueFactory = _ => "docs/results.json" };
         var quick = new Option<bool>("--quick") { Description = "Fewer AdaRound iterations (200), 256 calibration samples and 2000 test images, for a fast look" };
         var data = Data(); var force = new Option<bool>("--force") { Description = "Overwrite --md and --json" };
-        var cmd = new Command("experiments", "Run an experiment suite and write its results table (golden integer accuracy and wall time per row)") { suite, from, md, json, quick, data, force };
+        var cmd = new Command("experiments", "Run an experiment suite and write its results table (golden integer accuracy and wall time per row)") { suite, from, rows, md, json, quick, data, force };
         cmd.SetAction(p => Guard(() =>
         {
-            ExperimentsFlow.Run(p.GetValue(suite)!, p.GetValue(from)!, p.GetValue(md)!, p.GetValue(json)!, p.GetValue(quick), p.GetValue(data)!, p.GetValue(force), new SpectreReporter());
+            if (p.GetValue(rows) is string stored) ExperimentsFlow.Render(p.GetValue(suite)!, stored, p.GetValue(md)!, p.GetValue(quick), p.GetValue(force), new SpectreReporter());
+            else ExperimentsFlow.Run(p.GetValue(suite)!, p.GetValue(from) ?? [], p.GetValue(md)!, p.GetValue(json)!, p.GetValue(quick), p.GetValue(data)!, p.GetValue(force), new SpectreReporter());
             return 0;
         }));
         return cmd;

@@ -62,7 +62,7 @@ public static class ExperimentsFlow
     public static IReadOnlyList<ExperimentRow> Run(string suiteName, IReadOnlyList<string> froms, string mdPath, string jsonPath, bool quick, string dataDir, bool force, IFlowReporter r)
     {
         if (!Registry.TryGetValue(suiteName, out var suite)) throw new ArgumentException($"--suite '{suiteName}' is unknown; the suites are {string.Join(", ", Suites)}");
-        if (froms.Count == 0) throw new ArgumentException("--from names no checkpoint");
+        if (froms.Count == 0) throw new ArgumentException("--from names no checkpoint (or give --rows to rewrite the table from stored rows)");
         foreach (var path in new[] { mdPath, jsonPath })
         {
             if (Directory.Exists(path)) throw new IOException($"'{path}' is a directory; name a file");
@@ -72,6 +72,26 @@ public static class ExperimentsFlow
         AtomicFile.WriteAllText(mdPath, Markdown(suite, rows, quick));
         AtomicFile.WriteAllText(jsonPath, JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
         r.Info($"wrote {mdPath} and {jsonPath} ({rows.Count} rows)");
+        return rows;
+    }
+
+    /// <summary>Rewrites the table <paramref name="mdPath"/> of <paramref name="suiteName"/> from rows stored by an earlier run, running nothing.</summary>
+    public static IReadOnlyList<ExperimentRow> Render(string suiteName, string rowsPath, string mdPath, bool quick, bool force, IFlowReporter r)
+    {
+        if (!Registry.TryGetValue(suiteName, out var suite)) throw new ArgumentException($"--suite '{suiteName}' is unknown; the suites are {string.Join(", ", Suites)}");
+        if (File.Exists(mdPath) && !force) throw new IOException($"'{mdPath}' exists; pass --force to replace it");
+        List<ExperimentRow>? rows;
+        try
+        {
+            rows = JsonSerializer.Deserialize<List<ExperimentRow>>(File.ReadAllText(rowsPath), new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
+        }
+        catch (JsonException e)
+        {
+            throw new ArgumentException($"{rowsPath}: not rows written by 'quanthdl experiments': {e.Message.Split(" Path:")[0]}");
+        }
+        if (rows is null || rows.Count == 0 || rows.Any(x => x.Suite != suite.Name)) throw new ArgumentException($"{rowsPath} holds no rows of suite {suite.Name}");
+        AtomicFile.WriteAllText(mdPath, Markdown(suite, rows, quick));
+        r.Info($"wrote {mdPath} from the {rows.Count} rows in {rowsPath}");
         return rows;
     }
 
@@ -174,6 +194,8 @@ public sealed class PtqSuite : IExperimentSuite
         yield return "PTQ time is the pipeline alone (folding, equalization, range setting, rounding, corrections) on the calibration set, not loading or the golden run.";
         yield return "The paper expects W8A8 within 0.5 points of FP, a W4A8 round-to-nearest drop that AdaRound mostly recovers, and CLE to matter for depthwise convs and little for these nets.";
         yield return "";
+        yield return "What the measured rows show:";
+        yield return "";
         foreach (var model in rows.Select(x => x.Model).Distinct())
         {
             var m = rows.Where(x => x.Model == model).ToList();
@@ -184,9 +206,16 @@ public sealed class PtqSuite : IExperimentSuite
             string within = w8.All(x => Math.Abs(x.IntegerAccuracy - fp) <= 0.005) ? "within" : "not all within";
             string line = FormattableString.Invariant($"- `{model}` (FP {fp * 100:F2}%): W8A8 {string.Join(" and ", w8.Select(Drop))} points ({within} 0.5 points); ")
                 + FormattableString.Invariant($"W4A8 round-to-nearest {Drop(w4[0])}, + CLE {Drop(w4[1])}, + bias correction {Drop(w4[2])}, AdaRound {Drop(w4[3])}");
-            if (w4[0].IntegerAccuracy < fp)
-                line += FormattableString.Invariant($" (AdaRound recovers {(w4[3].IntegerAccuracy - w4[0].IntegerAccuracy) / (fp - w4[0].IntegerAccuracy) * 100:F0}% of the round-to-nearest drop)");
+            if (w4[0].IntegerAccuracy < fp && w4[3].IntegerAccuracy > w4[0].IntegerAccuracy)
+                line += FormattableString.Invariant($" (AdaRound recovers {Math.Min(1, (w4[3].IntegerAccuracy - w4[0].IntegerAccuracy) / (fp - w4[0].IntegerAccuracy)) * 100:F0}% of the round-to-nearest drop)");
+            else if (w4[0].IntegerAccuracy < fp)
+                line += FormattableString.Invariant($" (AdaRound does not recover the round-to-nearest drop here; against its own CLE baseline it moves {(w4[3].IntegerAccuracy - w4[1].IntegerAccuracy) * 100:+0.00;-0.00} points, and bias correction does better)");
             yield return line + ".";
+            double rtnDrop = (fp - w4[0].IntegerAccuracy) * 100, se = Math.Sqrt(fp * (1 - fp) / m[0].TestImages) * 100;
+            if (rtnDrop < 1)
+                yield return FormattableString.Invariant($"  The W4A8 round-to-nearest drop is only {rtnDrop:F2} points: per-channel MSE scales already fit 4-bit weights well on this net, so AdaRound has little to recover, and differences between the W4A8 rows are of the order of the test set's standard error ({se:F2} points at {fp * 100:F0}% on {m[0].TestImages} images). The paper's large round-to-nearest drops are for per-tensor scales and deeper nets.");
+            if (Math.Abs(w4[1].IntegerAccuracy - w4[0].IntegerAccuracy) * 100 < 2 * se)
+                yield return FormattableString.Invariant($"  CLE moves the accuracy by {(w4[1].IntegerAccuracy - w4[0].IntegerAccuracy) * 100:+0.00;-0.00} points, within twice the standard error: as expected for a net without depthwise convs, whose per-channel ranges CLE cannot improve much.");
         }
     }
 }
