@@ -209,7 +209,7 @@ public sealed class PtqSuite : IExperimentSuite
             if (w4[0].IntegerAccuracy < fp && w4[3].IntegerAccuracy > w4[0].IntegerAccuracy)
                 line += FormattableString.Invariant($" (AdaRound recovers {Math.Min(1, (w4[3].IntegerAccuracy - w4[0].IntegerAccuracy) / (fp - w4[0].IntegerAccuracy)) * 100:F0}% of the round-to-nearest drop)");
             else if (w4[0].IntegerAccuracy < fp)
-                line += FormattableString.Invariant($" (AdaRound does not recover the round-to-nearest drop here; against its own CLE baseline it moves {(w4[3].IntegerAccuracy - w4[1].IntegerAccuracy) * 100:+0.00;-0.00} points, and bias correction does better)");
+                line += FormattableString.Invariant($" (AdaRound does not recover the round-to-nearest drop here; against its own CLE baseline it moves {(w4[3].IntegerAccuracy - w4[1].IntegerAccuracy) * 100:+0.00;-0.00} points{(w4[2].IntegerAccuracy > w4[3].IntegerAccuracy ? ", and bias correction does better" : "")})");
             yield return line + ".";
             double rtnDrop = (fp - w4[0].IntegerAccuracy) * 100, se = Math.Sqrt(fp * (1 - fp) / m[0].TestImages) * 100;
             if (rtnDrop < 1)
