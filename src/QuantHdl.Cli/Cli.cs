@@ -29,6 +29,8 @@ internal static class Cli
         root.Subcommands.Add(VerifyCommand());
         root.Subcommands.Add(DemoCommand());
         root.Subcommands.Add(FuzzCommand());
+        root.Subcommands.Add(PtqCommand());
+        root.Subcommands.Add(ExperimentsCommand());
         return root.Parse(args).Invoke();
     }
 
@@ -241,6 +243,83 @@ internal static class Cli
             r.Info($"latency / II          {ver.LatencyCycles} / {ver.InitiationIntervalCycles:F0} cycles");
             r.Info($"artifacts             {Path.GetFullPath(build)}: ir.json, rtl/, verify.json");
             ver.EnsurePassed();
+            return 0;
+        }));
+        return cmd;
+    }
+
+    // Post-training quantization (docs/ptq.md) and the experiments table (docs/results.md) ------------
+
+    /// <summary>An on/off flag pair, --NAME and --no-NAME; giving both is an error.</summary>
+    private sealed record Switch(Option<bool> On, Option<bool> Off, bool Default)
+    {
+        public static Switch Of(string name, string what, bool def) =>
+            new(new Option<bool>("--" + name) { Description = what + (def ? " (default)" : "") },
+                new Option<bool>("--no-" + name) { Description = $"Turn off --{name}" + (def ? "" : " (default)") }, def);
+
+        public bool Get(ParseResult p)
+        {
+            bool on = p.GetValue(On), off = p.GetValue(Off);
+            if (on && off) throw new ArgumentException($"{On.Name} and {Off.Name} contradict each other");
+            return on || (!off && Default);
+        }
+    }
+
+    private static Command PtqCommand()
+    {
+        var from = new Option<string>("--from") { Description = "Float checkpoint from 'quanthdl train'", Required = true };
+        var output = new Option<string>("--out") { Description = "Checkpoint directory to write (compile, simulate, verify and qat --from take it); must be new or empty unless --force", Required = true };
+        var weights = new Option<string>("--weights") { Description = $"Weight code: uniform:B, pot:B or post:B, B = {Ptq.PtqOptions.MinBits}..{Ptq.PtqOptions.MaxBits} within the code's own limit; symmetric, signed", DefaultValueFactory = _ => "uniform:8" };
+        var acts = new Option<string>("--acts") { Description = $"Activation code: uniform:B, unsigned, B = {Ptq.PtqOptions.MinBits}..{Ptq.PtqOptions.MaxBits}", DefaultValueFactory = _ => "uniform:8" };
+        var calib = new Option<int>("--calib") { Description = "Calibration samples: the first N training images of --data, labels unused", DefaultValueFactory = _ => 1024 };
+        var weightRange = new Option<string>("--weight-range") { Description = "Weight clipping range: mse (least squared error), minmax, or percentile", DefaultValueFactory = _ => "mse" };
+        var actRange = new Option<string>("--act-range") { Description = "Activation clipping range from the calibration set: mse, minmax or percentile (the logits always use the cross-entropy criterion)", DefaultValueFactory = _ => "mse" };
+        var percentile = new Option<double>("--percentile") { Description = "The percentile of |value| that 'percentile' ranges clip at", DefaultValueFactory = _ => 99.99 };
+        var iters = new Option<int>("--adaround-iters") { Description = "AdaRound Adam iterations per layer (the paper uses 10000)", DefaultValueFactory = _ => Ptq.AdaRoundSettings.DefaultIterations };
+        var cle = Switch.Of("cle", "Cross-layer equalization of ReLU-joined layer pairs", true);
+        var absorb = Switch.Of("bias-absorption", "Bias absorption after equalization", true);
+        var adaround = Switch.Of("adaround", "AdaRound: learn each weight's rounding layer by layer", true);
+        var correct = Switch.Of("bias-correction", "Bias correction of each layer's expected output shift", false);
+        var perChannel = Switch.Of("per-channel", "One weight scale per output channel; off, one per layer", true);
+        var seed = Seed(); var data = Data(); var force = Force();
+        var cmd = new Command("ptq", "Post-training quantization of a float checkpoint (white paper pipeline: BN folding, CLE, bias absorption, MSE ranges, AdaRound or bias correction); no labels, no training")
+            { from, output, weights, acts, calib, weightRange, actRange, percentile, iters, cle.On, cle.Off, absorb.On, absorb.Off, adaround.On, adaround.Off, correct.On, correct.Off, perChannel.On, perChannel.Off, seed, data, force };
+        cmd.SetAction(p => Guard(() =>
+        {
+            var o = new Ptq.PtqOptions(WeightSpec.Parse(p.GetValue(weights)!), ActivationSpec.Parse(p.GetValue(acts)!))
+            {
+                Cle = cle.Get(p),
+                BiasAbsorption = absorb.Get(p),
+                AdaRound = adaround.Get(p),
+                BiasCorrection = correct.Get(p),
+                PerChannel = perChannel.Get(p),
+                WeightRange = Ptq.PtqOptions.ParseRange(p.GetValue(weightRange)!, "--weight-range"),
+                ActivationRange = Ptq.PtqOptions.ParseRange(p.GetValue(actRange)!, "--act-range"),
+                Percentile = p.GetValue(percentile),
+                Calibration = p.GetValue(calib),
+                AdaRoundIterations = p.GetValue(iters),
+                Seed = p.GetValue(seed),
+            };
+            PtqFlow.Run(p.GetValue(from)!, o, p.GetValue(output)!, p.GetValue(data)!, new SpectreReporter(), p.GetValue(force));
+            return 0;
+        }));
+        return cmd;
+    }
+
+    private static Command ExperimentsCommand()
+    {
+        var suite = new Option<string>("--suite") { Description = $"Experiment suite: {string.Join(", ", ExperimentsFlow.Suites)}", DefaultValueFactory = _ => "ptq" };
+        var from = new Option<string[]>("--from") { Description = "Float checkpoints to run the suite on (several may follow one --from)", AllowMultipleArgumentsPerToken = true };
+        var rows = new Option<string?>("--rows") { Description = "Rewrite --md from the rows an earlier run stored in this JSON file, running nothing" };
+        var md = new Option<string>("--md") { Description = "Markdown table to write (e.g. docs/results.md); refused if it exists unless --force", DefaultValueFactory = _ => "docs/results.md" };
+        var json = new Option<string>("--json") { Description = "JSON rows to write (e.g. docs/results.json); refused if it exists unless --force", DefaultValueFactory = _ => "docs/results.json" };
+        var quick = new Option<bool>("--quick") { Description = "Fewer AdaRound iterations (200), 256 calibration samples and 2000 test images, for a fast look" };
+        var data = Data(); var force = new Option<bool>("--force") { Description = "Overwrite --md and --json" };
+        var cmd = new Command("experiments", "Run an experiment suite and write its results table (golden integer accuracy and wall time per row)") { suite, from, rows, md, json, quick, data, force };
+        cmd.SetAction(p => Guard(() =>
+        {
+            if (p.GetValue(rows) is string stored) ExperimentsFlow.Render(p.GetValue(suite)!, stored, p.GetValue(md)!, p.GetValue(quick), p.GetValue(force), new SpectreReporter());
+            else ExperimentsFlow.Run(p.GetValue(suite)!, p.GetValue(from) ?? [], p.GetValue(md)!, p.GetValue(json)!, p.GetValue(quick), p.GetValue(data)!, p.GetValue(force), new SpectreReporter());
             return 0;
         }));
         return cmd;

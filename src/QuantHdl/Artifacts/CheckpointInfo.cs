@@ -43,6 +43,14 @@ public sealed record CheckpointInfo(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DeploymentSettings? Deployment { get; init; }
 
+    /// <summary>
+    /// A "qat" checkpoint written by 'quanthdl ptq': the post-training steps that ran (docs/ptq.md), e.g.
+    /// <c>bn-fold, cle, bias-absorption, weights mse per-channel, adaround 1000, acts mse, calib 1024</c>.
+    /// Null for QAT and float checkpoints. compile, simulate and verify read both alike; qat may start from it.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Ptq { get; init; }
+
     /// <summary><see cref="Deployment"/>, or the defaults when the checkpoint records none.</summary>
     [JsonIgnore]
     public DeploymentSettings DeploymentOrDefault => Deployment ?? DeploymentSettings.Default;

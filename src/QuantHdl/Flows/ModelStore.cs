@@ -59,6 +59,28 @@ public static partial class ModelStore
     }
 
     /// <summary>
+    /// Where QAT starts: a float checkpoint becomes a <see cref="QuantGraph"/> of its BN-folded graph; a
+    /// checkpoint from 'quanthdl ptq' is loaded with its PTQ weights, scales and steps (the white paper's
+    /// QAT pipeline: equalize and set ranges, then train), and must have been quantized to
+    /// <paramref name="w"/>, <paramref name="a"/> and <paramref name="deploy"/>. A QAT checkpoint is refused.
+    /// </summary>
+    public static (CheckpointInfo Info, QuantGraph Model) QatStart(string dir, WeightSpec w, ActivationSpec a, DeploymentSettings deploy)
+    {
+        var (info, _) = Checkpoint.Read(dir);
+        if (info.Kind == "qat" && info.Ptq is not null)
+        {
+            var (ptq, model) = LoadQat(dir);
+            if (model.WeightSpec != w || model.ActivationSpec != a)
+                throw new ArgumentException($"'{dir}' was quantized by ptq to weights {ptq.Weights}, acts {ptq.Activations}; qat from it needs --weights {ptq.Weights} --acts {ptq.Activations}");
+            if (ptq.DeploymentOrDefault != deploy)
+                throw new ArgumentException($"'{dir}' was quantized by ptq for F = {ptq.DeploymentOrDefault.SqrtFracBits}, MB = {ptq.DeploymentOrDefault.MultiplierBits}; qat from it needs --sqrt-frac-bits {ptq.DeploymentOrDefault.SqrtFracBits} --multiplier-bits {ptq.DeploymentOrDefault.MultiplierBits}");
+            return (ptq, model);
+        }
+        var (fpInfo, graph) = LoadFloatGraph(dir);
+        return (fpInfo, new QuantGraph(BatchNormFolder.Fold(graph), w, a, deploy));
+    }
+
+    /// <summary>
     /// The tensor list with the graph's names. <c>mlp:</c> checkpoints written before MLPs were layer graphs
     /// name the float layers by position (<c>0.weight</c>, <c>2.bias</c>: Sequential's Linear, ReLU, Linear, ...)
     /// and the QAT activation quantizers <c>act1.step</c>; the graph calls them <c>fc1.weight</c>, <c>fc2.bias</c>

@@ -87,9 +87,8 @@ public static class TrainFlow
         o.Check();
         var deploy = (deployment ?? DeploymentSettings.Default).Check();
         using var dir = OutputDirectory.Begin(outDir, ArtifactKind.CheckpointQat, force, fromDir, o.DataDir);
-        var (fpInfo, graph) = ModelStore.LoadFloatGraph(fromDir);
-        var model = new QuantGraph(BatchNormFolder.Fold(graph), w, a, deploy);
-        var (train, test) = LoadData(o.DataDir, graph.Spec);
+        var (fpInfo, model) = ModelStore.QatStart(fromDir, w, a, deploy);
+        var (train, test) = LoadData(o.DataDir, model.Spec);
         bool images = model.TakesImages;
         var opt = new QatOptimizer(model.WeightParameters(), model.ScaleParameters(), o.Lr, o.ScaleLrFactor);
         var loaderSteps = (train.Count + o.BatchSize - 1) / o.BatchSize;
