@@ -36,8 +36,8 @@ internal static class PoolCost
         {
             // The requant unit: a (sum x M0) product, round, shift and clamp, per lane.
             if (t.DspProductMinBits > 0) dsp += lanes;
-            else lut += (long)Math.Round(lanes * accBits * 16 * t.RqMulLut);
-            lut += (long)Math.Round(lanes * (accBits + 17) * t.RqLut);
+            else lut += (long)Math.Round(lanes * accBits * 16 * t.Lut[7]);
+            lut += (long)Math.Round(lanes * (accBits + 17) * t.Lut[6]);
             ff += lanes * (accBits + 17 + 8L);
         }
         long cycles = CycleModel.Of(g, n);

@@ -23,7 +23,8 @@ public sealed record MvuFeatures(
     long LutRam,
     long Dsp,
     long Bram,
-    long FfBits)
+    long FfBits,
+    double[] FfParts)
 {
     /// <summary>Names of the fitted LUT quantities, in <see cref="LutVector"/> order.</summary>
     public static readonly string[] LutNames = ["MulLut", "PotLut", "PostLut", "TableLut", "TreeLut", "AccLut", "RqLut", "RqMulLut", "RomLut", "ControlLut"];
@@ -31,9 +32,11 @@ public sealed record MvuFeatures(
     /// <summary>The LUT quantities, in <see cref="LutNames"/> order.</summary>
     public double[] LutVector => [MulPairs, PotPairs, PostPairs, TableSlices, TreeBits, AccBits, RqBits, RqMulPairs, RomSlices, Units];
 
+    /// <summary>Names of the fitted flip-flop quantities, in <see cref="FfParts"/> order.</summary>
+    public static readonly string[] FfNames = ["InputFf", "WeightFf", "ParamFf", "AccFf", "RqFf", "ControlFf"];
+
     /// <summary>The constants of <paramref name="t"/>, in <see cref="LutNames"/> order.</summary>
-    public static double[] Constants(CostTable t) =>
-        [t.MulLut, t.PotLut, t.PostLut, t.TableLut, t.TreeLut, t.AccLut, t.RqLut, t.RqMulLut, t.RomLut, t.ControlLut];
+    public static double[] Constants(CostTable t) => t.Lut;
 
     /// <summary>LUTs under table <paramref name="t"/>: the fitted quantities plus the LUTRAM, which is counted exactly.</summary>
     public long Luts(CostTable t) =>
@@ -94,17 +97,19 @@ public sealed record MvuFeatures(
             if (t.HasLutRam) lutRam += LutRamLuts(depth, width);
             else memFf += (long)depth * width;
         }
-        // Registers of hdl/mvu.v, stage by stage (docs/estimation.md lists them).
-        long ff = (long)s * a                                   // x1
-                  + (long)p * s * wb * 2                        // ROM output register w_data and w2
-                  + (long)p * layout.ChannelBits                // p_data
-                  + (d.Weight.Code == WeightCode.Post ? (long)s * (a + hw.PostLaneBits!.Value) : (long)s * a) // lanes / xl
-                  + 2L * p * acc                                // psum, acc
-                  + units * (long)(prodBits + 6 + outBits + 2)   // requant stages
-                  + (hw.RqShared ? (long)p * layout.ChannelBits + (long)(p - 1) * outBits + hw.PeBits : (long)(p == 1 ? 0 : p * (mb + 6)))
-                  + 2L * hw.SfBits + hw.NfBits + hw.WeightAddrBits + hw.CreditBits + 12;
+        // Registers of hdl/mvu.v, stage by stage (docs/estimation.md lists them), in FfNames order.
+        double[] ffParts =
+        [
+            (double)s * a + (d.Weight.Code == WeightCode.Post ? (double)s * (a + hw.PostLaneBits!.Value) : (double)s * a), // x1, lanes / xl
+            (double)p * s * wb * 2,                                  // ROM output register w_data and w2
+            (double)p * layout.ChannelBits + (hw.RqShared ? (double)p * layout.ChannelBits : (p == 1 ? 0 : (double)p * (mb + 6))), // p_data, shift register or {M0, k}
+            2.0 * p * acc,                                           // psum, acc
+            units * (double)(prodBits + 6 + outBits + 2) + (hw.RqShared ? (double)(p - 1) * outBits : 0), // requant stages, collected channels
+            2.0 * hw.SfBits + hw.NfBits + hw.WeightAddrBits + hw.CreditBits + hw.PeBits + 12, // counters and valid bits
+        ];
+        long ff = (long)Math.Round(ffParts.Zip(t.Ff, (f, c) => f * c).Sum());
         return new MvuFeatures(mul, pot, post, table, tree, (double)p * acc, units * (double)prodBits, rqMul, rom, 1,
-            lutRam, dsp, bram, (long)Math.Round(ff * t.FfScale) + memFf);
+            lutRam, dsp, bram, ff + memFf, ffParts);
     }
 
     /// <summary>Block RAMs of a ROM: the best RAMB18 aspect ratio (xc7), or 256 x 16 SB_RAM40_4K blocks (iCE40).</summary>

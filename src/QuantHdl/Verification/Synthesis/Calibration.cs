@@ -36,23 +36,39 @@ public static class Calibration
 
     /// <summary>
     /// Non-negative least squares of relative LUT error over <paramref name="rows"/>: the constants c minimizing
-    /// sum ((f . c + lutram - synth) / synth)^2 with c >= 0, by projected coordinate descent on the normal equations.
+    /// sum ((f . c + lutram - synth) / synth)^2 + ridge |c - start|^2 with c >= 0, by projected coordinate descent on the normal equations.
     /// </summary>
-    public static double[] FitLutConstants(IReadOnlyList<(MvuFeatures F, long SynthLut)> rows, double[] start)
+    public static double[] FitLutConstants(IReadOnlyList<(MvuFeatures F, long SynthLut)> rows, double[] start) =>
+        Fit(rows.Select(r => (r.F.LutVector, (double)r.F.LutRam, r.SynthLut)).ToList(), start);
+
+    /// <summary>The same fit for the flip-flop groups (the flip-flops of memories mapped to registers are the offset).</summary>
+    public static double[] FitFfConstants(IReadOnlyList<(MvuFeatures F, long SynthFf, double Offset)> rows, double[] start) =>
+        Fit(rows.Select(r => (r.F.FfParts, r.Offset, r.SynthFf)).ToList(), start);
+
+    private static double[] Fit(IReadOnlyList<(double[] V, double Offset, long Y)> rows, double[] start)
     {
         int k = start.Length;
         var ata = new double[k, k];
         var atb = new double[k];
-        foreach (var (f, y) in rows)
+        foreach (var (v, offset, y) in rows)
         {
-            var v = f.LutVector;
             double w = 1.0 / Math.Max(1, y);
-            double target = (y - f.LutRam) * w;
+            double target = (y - offset) * w;
             for (int i = 0; i < k; i++)
             {
                 atb[i] += v[i] * w * target;
                 for (int j = 0; j < k; j++) ata[i, j] += v[i] * w * v[j] * w;
             }
+        }
+        // A light ridge toward the starting constants keeps a quantity few suite layers exercise near its
+        // structural value instead of letting it trade off against a correlated one.
+        double ridge = 0;
+        for (int i = 0; i < k; i++) ridge += ata[i, i];
+        ridge = 0.02 * ridge / k;
+        for (int i = 0; i < k; i++)
+        {
+            ata[i, i] += ridge;
+            atb[i] += ridge * start[i];
         }
         var c = (double[])start.Clone();
         for (int iter = 0; iter < 20000; iter++)
@@ -75,6 +91,10 @@ public static class Calibration
             var c = FitLutConstants(synth.Select(s => (Features(s.Config, t), (long)s.Synth.Lut)).ToList(), MvuFeatures.Constants(t));
             o.WriteLine("fitted LUT constants (" + FpgaFamilies.Name(family) + "): " +
                 string.Join(", ", MvuFeatures.LutNames.Zip(c, (n, v) => string.Create(CultureInfo.InvariantCulture, $"{n}: {v:F3}"))));
+            var feats = synth.Select(s => (F: Features(s.Config, t), s.Synth)).ToList();
+            var ffc = FitFfConstants(feats.Select(x => (x.F, (long)x.Synth.Ff, (double)(x.F.FfBits - Math.Round(x.F.FfParts.Zip(t.Ff, (a, b) => a * b).Sum())))).ToList(), t.Ff);
+            o.WriteLine("fitted FF constants (" + FpgaFamilies.Name(family) + "): " +
+                string.Join(", ", MvuFeatures.FfNames.Zip(ffc, (n, v) => string.Create(CultureInfo.InvariantCulture, $"{n}: {v:F3}"))));
         }
         var rows = synth.Select(s => new CalibrationRow(s.Config, Estimate(s.Config, t), s.Synth)).ToList();
         o.WriteLine(Table(rows));
