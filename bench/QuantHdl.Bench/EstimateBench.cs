@@ -17,12 +17,13 @@ internal static class EstimateBench
     {
         var family = FpgaFamilies.Parse(args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "xc7");
         bool fit = args.Contains("--fit");
+        if (Environment.GetEnvironmentVariable("QUANTHDL_RIDGE") is string ridge) Calibration.RidgeFactor = double.Parse(ridge, CultureInfo.InvariantCulture);
         bool synthOnly = args.Contains("--synth-only");
         bool cachedOnly = args.Contains("--cached-only");
         var cache = Environment.GetEnvironmentVariable("QUANTHDL_SYNTH_CACHE") ?? Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".synth-cache");
         var synth = new Synthesizer(cache, TimeSpan.FromMinutes(10));
         var rows = new List<(LayerConfig Config, CellReport Synth)>();
-        foreach (var c in LayerSuite.Full)
+        foreach (var c in LayerSuite.Pinned.Concat(LayerSuite.Full))
         {
             var g = LayerSuite.Graph(c);
             var job = LayerJobs.For(LayerJobs.Render(g), QuantHdl.Hardware.RtlEmitter.ModulePrefix(g.Name), LayerSuite.LayerNode, family);

@@ -16,7 +16,8 @@ namespace QuantHdl.Hardware.Estimates;
 /// product of a LUT multiplier (MulLut); per magnitude bit and code bit of a POT and of a POST term (PotLut, PostLut);
 /// per output bit and LUT-sized slice of a POST lane table (TableLut); per adder-tree bit (TreeLut); per accumulator
 /// bit (AccLut); per requant product bit for round, shift and clamp (RqLut); per partial product of a requant
-/// multiplier in LUTs (RqMulLut); per LUT-sized ROM slice (RomLut); per unit for control (ControlLut).</param>
+/// multiplier in LUTs (RqMulLut); per LUT-sized ROM slice (RomLut); per unit for control (ControlLut); per (activation bit x weight bit) of a term whose
+/// weight ROM is one word, a constant synthesis folds in (ConstTermLut).</param>
 /// <param name="Ff">Flip-flops Yosys keeps per counted register bit of each group, in <see cref="MvuFeatures.FfNames"/>
 /// order (below 1 where registers are absorbed into DSPs, LUTRAM or BRAM, or are constant).</param>
 public sealed record CostTable(
@@ -35,13 +36,16 @@ public sealed record CostTable(
         FpgaFamily.Ice40 => Ice40,
     };
 
-    /// <summary>Xilinx 7-series (Yosys synth_xilinx -family xc7), fitted on the layer suite.</summary>
-    public static CostTable Xc7 { get; } = new(FpgaFamily.Xc7, 6, true, 9, 1024,
-        Lut: [0.252, 0.722, 0.35, 1.0, 0.086, 0.361, 0.2, 0.8, 1.905, 107.3],
-        Ff: [0.117, 0.0, 0.975, 0.487, 0.0, 1.462]);
+    /// <summary>
+    /// Xilinx 7-series (Yosys synth_xilinx -family xc7), fitted on 20 suite layers (bench/README.md); RqMulLut is unused
+    /// (requant products are on DSPs) and keeps its structural value. BRAM from 4096 words: a 2048 x 3 ROM stayed in LUTs.
+    /// </summary>
+    public static CostTable Xc7 { get; } = new(FpgaFamily.Xc7, 6, true, 9, 4096,
+        Lut: [1.446, 0.455, 0.598, 0.807, 0.690, 0.102, 0.0, 0.8, 1.503, 107.292, 0.0],
+        Ff: [0.482, 0.0, 0.679, 0.952, 0.0, 1.450]);
 
-    /// <summary>Lattice iCE40 (Yosys synth_ice40, no SB_MAC16), fitted on the layer suite.</summary>
+    /// <summary>Lattice iCE40 (Yosys synth_ice40, no SB_MAC16): structural starting values, not yet fitted (docs/estimation.md).</summary>
     public static CostTable Ice40 { get; } = new(FpgaFamily.Ice40, 4, false, 0, 256,
-        Lut: [1.2, 0.7, 0.7, 1.0, 1.0, 2.0, 3.0, 1.2, 1.0, 60],
+        Lut: [1.2, 0.7, 0.7, 1.0, 1.0, 2.0, 3.0, 1.2, 1.0, 60, 0.5],
         Ff: [1, 1, 1, 1, 1, 1]);
 }

@@ -24,13 +24,14 @@ public sealed record MvuFeatures(
     long Dsp,
     long Bram,
     long FfBits,
-    double[] FfParts)
+    double[] FfParts,
+    double ConstTermPairs)
 {
     /// <summary>Names of the fitted LUT quantities, in <see cref="LutVector"/> order.</summary>
-    public static readonly string[] LutNames = ["MulLut", "PotLut", "PostLut", "TableLut", "TreeLut", "AccLut", "RqLut", "RqMulLut", "RomLut", "ControlLut"];
+    public static readonly string[] LutNames = ["MulLut", "PotLut", "PostLut", "TableLut", "TreeLut", "AccLut", "RqLut", "RqMulLut", "RomLut", "ControlLut", "ConstTermLut"];
 
     /// <summary>The LUT quantities, in <see cref="LutNames"/> order.</summary>
-    public double[] LutVector => [MulPairs, PotPairs, PostPairs, TableSlices, TreeBits, AccBits, RqBits, RqMulPairs, RomSlices, Units];
+    public double[] LutVector => [MulPairs, PotPairs, PostPairs, TableSlices, TreeBits, AccBits, RqBits, RqMulPairs, RomSlices, Units, ConstTermPairs];
 
     /// <summary>Names of the fitted flip-flop quantities, in <see cref="FfParts"/> order.</summary>
     public static readonly string[] FfNames = ["InputFf", "WeightFf", "ParamFf", "AccFf", "RqFf", "ControlFf"];
@@ -51,8 +52,15 @@ public sealed record MvuFeatures(
         double lanes = (double)s * p;
         double mul = 0, pot = 0, post = 0, table = 0;
         long dsp = 0;
-        switch (d.Weight.Code)
+        // A one-word weight ROM (SF = NF = 1) is a constant: synthesis folds it into the terms, which then cost
+        // ConstTermLut per (activation bit x weight bit) whatever the code.
+        bool constant = layout.WeightDepth == 1;
+        double constTerms = constant ? lanes * a * wb : 0;
+        switch (constant ? (WeightCode?)null : d.Weight.Code)
         {
+            case null:
+                if (d.Weight.Code == WeightCode.Post) table = (double)s * hw.PostLaneBits!.Value * Math.Max(1, (1 << a) >> t.LutInputs);
+                break;
             case WeightCode.Uniform:
                 if (t.DspProductMinBits > 0 && a + wb >= t.DspProductMinBits) dsp += s * p;
                 else mul = lanes * a * wb;
@@ -109,7 +117,7 @@ public sealed record MvuFeatures(
         ];
         long ff = (long)Math.Round(ffParts.Zip(t.Ff, (f, c) => f * c).Sum());
         return new MvuFeatures(mul, pot, post, table, tree, (double)p * acc, units * (double)prodBits, rqMul, rom, 1,
-            lutRam, dsp, bram, ff + memFf, ffParts);
+            lutRam, dsp, bram, ff + memFf, ffParts, constTerms);
     }
 
     /// <summary>Block RAMs of a ROM: the best RAMB18 aspect ratio (xc7), or 256 x 16 SB_RAM40_4K blocks (iCE40).</summary>

@@ -45,6 +45,9 @@ public static class Calibration
     public static double[] FitFfConstants(IReadOnlyList<(MvuFeatures F, long SynthFf, double Offset)> rows, double[] start) =>
         Fit(rows.Select(r => (r.F.FfParts, r.Offset, r.SynthFf)).ToList(), start);
 
+    /// <summary>The ridge weight, relative to the mean diagonal of the normal equations.</summary>
+    public static double RidgeFactor { get; set; } = 0.02;
+
     private static double[] Fit(IReadOnlyList<(double[] V, double Offset, long Y)> rows, double[] start)
     {
         int k = start.Length;
@@ -64,7 +67,7 @@ public static class Calibration
         // structural value instead of letting it trade off against a correlated one.
         double ridge = 0;
         for (int i = 0; i < k; i++) ridge += ata[i, i];
-        ridge = 0.02 * ridge / k;
+        ridge = RidgeFactor * ridge / k;
         for (int i = 0; i < k; i++)
         {
             ata[i, i] += ridge;
@@ -95,8 +98,11 @@ public static class Calibration
             var ffc = FitFfConstants(feats.Select(x => (x.F, (long)x.Synth.Ff, (double)(x.F.FfBits - Math.Round(x.F.FfParts.Zip(t.Ff, (a, b) => a * b).Sum())))).ToList(), t.Ff);
             o.WriteLine("fitted FF constants (" + FpgaFamilies.Name(family) + "): " +
                 string.Join(", ", MvuFeatures.FfNames.Zip(ffc, (n, v) => string.Create(CultureInfo.InvariantCulture, $"{n}: {v:F3}"))));
+            o.WriteLine("(the table below uses the fitted constants)");
+            t = t with { Lut = c.Select(v => Math.Round(v, 3)).ToArray(), Ff = ffc.Select(v => Math.Round(v, 3)).ToArray() };
         }
-        var rows = synth.Select(s => new CalibrationRow(s.Config, Estimate(s.Config, t), s.Synth)).ToList();
+        var table = t;
+        var rows = synth.Select(s => new CalibrationRow(s.Config, Estimate(s.Config, table), s.Synth)).ToList();
         o.WriteLine(Table(rows));
         return 0;
     }
