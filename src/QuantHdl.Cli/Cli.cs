@@ -8,6 +8,7 @@ using QuantHdl.Models;
 using QuantHdl.Quantization;
 using QuantHdl.Verification.Verilator;
 using QuantHdl.Arithmetic;
+using QuantHdl.Hardware.Estimates;
 
 namespace QuantHdl.Cli;
 
@@ -31,6 +32,8 @@ internal static class Cli
         root.Subcommands.Add(FuzzCommand());
         root.Subcommands.Add(PtqCommand());
         root.Subcommands.Add(ExperimentsCommand());
+        root.Subcommands.Add(EstimateCommand());
+        root.Subcommands.Add(SynthCommand());
         return root.Parse(args).Invoke();
     }
 
@@ -62,6 +65,44 @@ internal static class Cli
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
         }
+    }
+
+    private static Option<string> Target() => new("--target") { Description = "FPGA family: xc7 (Xilinx 7-series) or ice40 (Lattice iCE40)", DefaultValueFactory = _ => "xc7" };
+
+    private static Command EstimateCommand()
+    {
+        var build = new Option<string>("--build") { Description = "Build directory holding ir.json", Required = true };
+        var target = Target();
+        var cmd = new Command("estimate", "Analytic per-layer LUT, FF, DSP, BRAM, cycles and latency of a build's ir.json, without synthesis (docs/estimation.md)") { build, target };
+        cmd.SetAction(p => Guard(() =>
+        {
+            var g = IrJson.Load(Path.Combine(p.GetValue(build)!, CompileFlow.IrFile));
+            var e = ResourceEstimator.Of(g, FpgaFamilies.Parse(p.GetValue(target)!));
+            Console.WriteLine($"{"node",-10} {"LUT",7} {"FF",7} {"DSP",4} {"BRAM",5} {"cycles",8} {"latency",8}");
+            foreach (var (node, x) in e.Nodes)
+                Console.WriteLine($"{node,-10} {x.Lut,7} {x.Ff,7} {x.Dsp,4} {x.Bram,5} {x.Cycles,8} {x.Latency,8}");
+            Console.WriteLine($"{"total",-10} {e.Lut,7} {e.Ff,7} {e.Dsp,4} {e.Bram,5} {e.InitiationInterval,8} {e.Latency,8}  (II set by {e.Bottleneck})");
+            return 0;
+        }));
+        return cmd;
+    }
+
+    private static Command SynthCommand()
+    {
+        var build = new Option<string>("--build") { Description = "Build directory written by compile (ir.json, rtl/)", Required = true };
+        var target = Target();
+        var device = new Option<string?>("--device") { Description = "iCE40 device for nextpnr Fmax: hx8k (default for ice40) or up5k; not for xc7" };
+        var limit = new Option<int>("--whole-limit") { Description = "Seconds the whole-design synthesis may take; past it the whole design is skipped and the layers still reported", DefaultValueFactory = _ => 300 };
+        var jobs = new Option<int>("--jobs") { Description = "Layers synthesized in parallel", DefaultValueFactory = _ => 1 };
+        var cmd = new Command("synth", "Synthesize every layer out of context with Yosys (stat -json), and for ice40 place and route a registered wrapper with nextpnr for Fmax; then the whole design within --whole-limit. Cached by RTL hash in BUILD/synth-cache; writes BUILD/synth.json") { build, target, device, limit, jobs };
+        cmd.SetAction(p => Guard(() =>
+        {
+            var family = FpgaFamilies.Parse(p.GetValue(target)!);
+            var dev = p.GetValue(device) ?? (family == FpgaFamily.Ice40 ? "hx8k" : null);
+            SynthFlow.Run(p.GetValue(build)!, new SynthOptions(family, dev, TimeSpan.FromSeconds(p.GetValue(limit)), p.GetValue(jobs)), new SpectreReporter());
+            return 0;
+        }));
+        return cmd;
     }
 
     private static Command TrainCommand()

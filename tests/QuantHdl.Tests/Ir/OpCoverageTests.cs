@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using QuantHdl.Golden;
 using QuantHdl.Golden.Kernels;
 using QuantHdl.Hardware;
+using QuantHdl.Hardware.Estimates;
 using QuantHdl.Compiler.Ir;
 using QuantHdl.Compiler.Ir.Rules;
 using QuantHdl.Compiler.Passes;
@@ -13,7 +14,7 @@ namespace QuantHdl.Tests.Ir;
 
 /// <summary>
 /// Every op kind of the closed set has a record, a JSON discriminator, a validator rule, a golden kernel, an
-/// emitter and a cycle model, each where docs/architecture.md ("Adding an op kind") says, and each runs on a graph
+/// emitter, a cycle model and a resource estimator, each where docs/architecture.md ("Adding an op kind") says, and each runs on a graph
 /// that holds the kind. The compiler already refuses a switch that misses a kind; this catches a kind without a
 /// record, a record without a discriminator, a part outside its place, and a kind no test graph exercises.
 /// </summary>
@@ -144,5 +145,23 @@ public class OpCoverageTests
         Assert.NotEmpty(nodes);
         foreach (var n in nodes)
             Assert.Equal(hand[n.Name], CycleModel.Of(g, n));
+    }
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void EveryKindHasItsEstimatorInEstimates(OpKind kind)
+    {
+        NodeEstimator estimator = ResourceEstimator.For(kind);
+        Assert.Equal($"QuantHdl.Hardware.Estimates.{kind}Estimator", estimator.Method.DeclaringType!.FullName);
+        var before = IrJson.Serialize(Cnn);
+        foreach (var family in Enum.GetValues<FpgaFamily>())
+        foreach (var n in NodesOf(kind))
+        {
+            var e = ResourceEstimator.Of(Cnn, n, family);
+            // Its cycles are the cycle model's, its latency at least that, and it costs logic unless it is the input port.
+            Assert.Equal(CycleModel.Of(Cnn, n), e.Cycles);
+            Assert.True(e.Latency >= e.Cycles, $"{n.Name}: latency {e.Latency} below its {e.Cycles} cycles");
+            Assert.True(kind == OpKind.Input ? e.Lut == 0 && e.Ff == 0 : e.Lut > 0 && e.Ff > 0, $"{n.Name}: {e}");
+        }
+        Assert.Equal(before, IrJson.Serialize(Cnn)); // a read-only analysis
     }
 }

@@ -1,0 +1,138 @@
+using QuantHdl.Arithmetic;
+using QuantHdl.Compiler.Ir;
+
+namespace QuantHdl.Hardware.Estimates;
+
+/// <summary>
+/// The structural quantities of one matrix-vector unit that its LUT cost is linear in (docs/estimation.md "The MVU
+/// model"), computed from the layer and its <see cref="MvuHardware"/> decisions (the same values hdl/mvu.v is built
+/// with). Each LUT quantity pairs with one constant of <see cref="CostTable"/>; the calibration fits those constants.
+/// The DSP, BRAM, LUTRAM and flip-flop counts follow the family's mapping rules directly.
+/// </summary>
+public sealed record MvuFeatures(
+    double MulPairs,
+    double PotPairs,
+    double PostPairs,
+    double TableSlices,
+    double TreeBits,
+    double AccBits,
+    double RqBits,
+    double RqMulPairs,
+    double RomSlices,
+    double Units,
+    long LutRam,
+    long Dsp,
+    long Bram,
+    long FfBits,
+    double[] FfParts,
+    double ConstTermPairs)
+{
+    /// <summary>Names of the fitted LUT quantities, in <see cref="LutVector"/> order.</summary>
+    public static readonly string[] LutNames = ["MulLut", "PotLut", "PostLut", "TableLut", "TreeLut", "AccLut", "RqLut", "RqMulLut", "RomLut", "ControlLut", "ConstTermLut"];
+
+    /// <summary>The LUT quantities, in <see cref="LutNames"/> order.</summary>
+    public double[] LutVector => [MulPairs, PotPairs, PostPairs, TableSlices, TreeBits, AccBits, RqBits, RqMulPairs, RomSlices, Units, ConstTermPairs];
+
+    /// <summary>Names of the fitted flip-flop quantities, in <see cref="FfParts"/> order.</summary>
+    public static readonly string[] FfNames = ["InputFf", "WeightFf", "ParamFf", "AccFf", "RqFf", "ControlFf"];
+
+    /// <summary>The constants of <paramref name="t"/>, in <see cref="LutNames"/> order.</summary>
+    public static double[] Constants(CostTable t) => t.Lut;
+
+    /// <summary>LUTs under table <paramref name="t"/>: the fitted quantities plus the LUTRAM, which is counted exactly.</summary>
+    public long Luts(CostTable t) =>
+        (long)Math.Round(LutVector.Zip(Constants(t), (f, c) => f * c).Sum()) + LutRam;
+
+    /// <summary>The quantities of dense layer <paramref name="d"/> fed <paramref name="actBits"/>-bit inputs in beats of <paramref name="inLanes"/>.</summary>
+    public static MvuFeatures Of(DenseOp d, int actBits, int inLanes, int outBits, CostTable t)
+    {
+        var layout = new MvuLayout(d);
+        var hw = layout.Hardware(actBits, inLanes);
+        int s = d.Fold.Simd, p = d.Fold.Pe, wb = d.Weight.Bits, a = actBits, acc = d.AccBits, mb = d.Rq.MultiplierBits;
+        double lanes = (double)s * p;
+        double mul = 0, pot = 0, post = 0, table = 0;
+        long dsp = 0;
+        // A one-word weight ROM (SF = NF = 1) is a constant: synthesis folds it into the terms, which then cost
+        // ConstTermLut per (activation bit x weight bit) whatever the code.
+        bool constant = layout.WeightDepth == 1;
+        double constTerms = constant ? lanes * a * wb : 0;
+        switch (constant ? (WeightCode?)null : d.Weight.Code)
+        {
+            case null:
+                if (d.Weight.Code == WeightCode.Post) table = (double)s * hw.PostLaneBits!.Value * Math.Max(1, (1 << a) >> t.LutInputs);
+                break;
+            case WeightCode.Uniform:
+                if (t.DspProductMinBits > 0 && a + wb >= t.DspProductMinBits) dsp += s * p;
+                else mul = lanes * a * wb;
+                break;
+            case WeightCode.Pot:
+                pot = lanes * hw.MagBits!.Value * (wb - 1);
+                break;
+            case WeightCode.Post:
+                post = lanes * hw.MagBits!.Value * (wb - 1);
+                // One x/sqrt2 table per SIMD lane: 2^a words of POST_LW bits, each output bit a function of a bits.
+                table = (double)s * hw.PostLaneBits!.Value * Math.Max(1, (1 << a) >> t.LutInputs);
+                break;
+        }
+        // Adder tree (hdl/add_tree.v): level l adds pairs of (LEAF_W + l - 1)-bit values, capped at ACC_BITS.
+        double tree = 0;
+        int n = hw.Leaves;
+        for (int l = 1; n > 1; l++)
+        {
+            int adds = n / 2;
+            tree += adds * Math.Min(hw.LeafBits + l, acc);
+            n = (n + 1) / 2;
+        }
+        tree *= p;
+        int units = hw.RqShared || p == 1 ? 1 : p;
+        int prodBits = RequantMath.ProductBits(acc, mb);
+        double rqMul = 0;
+        if (t.DspProductMinBits > 0) dsp += units * (long)Math.Ceiling((acc - 1) / 24.0) * (long)Math.Ceiling(mb / 17.0);
+        else rqMul = (double)units * acc * mb;
+        // ROMs: weights SF*NF x PE*SIMD*b, parameters NF x PE*PW; deep ones go to block RAM.
+        long bram = 0;
+        double rom = 0;
+        foreach (var (depth, width) in new[] { (layout.WeightDepth, layout.WeightWordBits), (layout.Nf, layout.ParamWordBits) })
+        {
+            if (depth >= t.BramMinDepth) bram += BramBlocks(depth, width, t.Family);
+            else rom += (double)width * Math.Max(1, Math.Ceiling(depth / (double)(1 << t.LutInputs)));
+        }
+        // The input double buffer (2 banks of 2^SF_W words of SIMD*a bits) and the output FIFO (OF_DEPTH words of
+        // PE*out bits): LUTRAM on xc7, flip-flops on iCE40.
+        long lutRam = 0, memFf = 0;
+        foreach (var (depth, width) in new[] { (2 << hw.SfBits, s * a), (hw.OutFifoDepth, p * outBits) })
+        {
+            if (t.HasLutRam) lutRam += LutRamLuts(depth, width);
+            else memFf += (long)depth * width;
+        }
+        // Registers of hdl/mvu.v, stage by stage (docs/estimation.md lists them), in FfNames order.
+        double[] ffParts =
+        [
+            (double)s * a + (d.Weight.Code == WeightCode.Post ? (double)s * (a + hw.PostLaneBits!.Value) : (double)s * a), // x1, lanes / xl
+            (double)p * s * wb * 2,                                  // ROM output register w_data and w2
+            (double)p * layout.ChannelBits + (hw.RqShared ? (double)p * layout.ChannelBits : (p == 1 ? 0 : (double)p * (mb + 6))), // p_data, shift register or {M0, k}
+            2.0 * p * acc,                                           // psum, acc
+            units * (double)(prodBits + 6 + outBits + 2) + (hw.RqShared ? (double)(p - 1) * outBits : 0), // requant stages, collected channels
+            2.0 * hw.SfBits + hw.NfBits + hw.WeightAddrBits + hw.CreditBits + hw.PeBits + 12, // counters and valid bits
+        ];
+        long ff = (long)Math.Round(ffParts.Zip(t.Ff, (f, c) => f * c).Sum());
+        return new MvuFeatures(mul, pot, post, table, tree, (double)p * acc, units * (double)prodBits, rqMul, rom, 1,
+            lutRam, dsp, bram, ff + memFf, ffParts, constTerms);
+    }
+
+    /// <summary>Block RAMs of a ROM: the best RAMB18 aspect ratio (xc7), or 256 x 16 SB_RAM40_4K blocks (iCE40).</summary>
+    public static long BramBlocks(int depth, int width, FpgaFamily family) => family switch
+    {
+        FpgaFamily.Xc7 => new[] { (16384, 1), (8192, 2), (4096, 4), (2048, 9), (1024, 18), (512, 36) }
+            .Min(r => (long)Math.Ceiling(depth / (double)r.Item1) * (long)Math.Ceiling(width / (double)r.Item2)),
+        FpgaFamily.Ice40 => new[] { (256, 16), (512, 8), (1024, 4), (2048, 2) }
+            .Min(r => (long)Math.Ceiling(depth / (double)r.Item1) * (long)Math.Ceiling(width / (double)r.Item2)),
+    };
+
+    /// <summary>
+    /// LUTs of a simple dual-port LUTRAM on xc7: RAM32M (32 words x 6 bits, 4 LUTs) up to 32 words, RAM64M (64 x 3,
+    /// 4 LUTs) beyond, in banks of 64 words.
+    /// </summary>
+    public static long LutRamLuts(int depth, int width) =>
+        depth <= 32 ? 4L * (long)Math.Ceiling(width / 6.0) : 4L * (long)Math.Ceiling(width / 3.0) * (long)Math.Ceiling(depth / 64.0);
+}
