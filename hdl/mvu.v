@@ -223,77 +223,18 @@ module mvu #(
     assign p_addr = P_ADDR_BITS'(nf2);
 
     // ------------------------------------------------------------------ terms and adder trees
-    wire [PE*LEAVES*LEAF_W-1:0] leaves;
-
-    genvar s, p;
-    generate
-        if (WEIGHT_MODE == 2) begin : g_post
-            localparam integer LW = POST_LW;
-            wire [SIMD*LW-1:0] lane0_w;
-            wire [SIMD*LW-1:0] lane1_w;
-            reg  [SIMD*LW-1:0] lane0;
-            reg  [SIMD*LW-1:0] lane1;
-            for (s = 0; s < SIMD; s = s + 1) begin : g_lane
-                post_lane #(.A_BITS(A_BITS), .F(SQRT_FRAC_BITS), .SQRT_TABLE(SQRT_TABLE)) u_lane (
-                    .x(x1[s*A_BITS +: A_BITS]), .x0(lane0_w[s*LW +: LW]), .x1(lane1_w[s*LW +: LW]));
-            end
-            always @(posedge clk) begin
-                lane0 <= lane0_w;
-                lane1 <= lane1_w;
-            end
-            for (p = 0; p < PE; p = p + 1) begin : g_pe
-                wire [SIMD-1:0] neg;
-                for (s = 0; s < SIMD; s = s + 1) begin : g_term
-                    wire [MAG_BITS-1:0] mag;
-                    post_term #(.LW(LW), .W_BITS(W_BITS)) u_term (
-                        .x0(lane0[s*LW +: LW]), .x1(lane1[s*LW +: LW]),
-                        .code(w2[(p*SIMD + s)*W_BITS +: W_BITS]), .mag(mag), .neg(neg[s]));
-                    assign leaves[(p*LEAVES + s)*LEAF_W +: LEAF_W] = {{(LEAF_W - MAG_BITS){neg[s]}}, mag ^ {MAG_BITS{neg[s]}}};
-                end
-                neg_count #(.N(SIMD), .W(LEAF_W)) u_count (
-                    .bits(neg), .count(leaves[(p*LEAVES + SIMD)*LEAF_W +: LEAF_W]));
-            end
-        end else if (WEIGHT_MODE == 1) begin : g_pot
-            reg [SLICE_BITS-1:0] xl;
-            always @(posedge clk) xl <= x1;
-            for (p = 0; p < PE; p = p + 1) begin : g_pe
-                wire [SIMD-1:0] neg;
-                for (s = 0; s < SIMD; s = s + 1) begin : g_term
-                    wire [MAG_BITS-1:0] mag;
-                    pot_term #(.A_BITS(A_BITS), .W_BITS(W_BITS)) u_term (
-                        .x(xl[s*A_BITS +: A_BITS]), .code(w2[(p*SIMD + s)*W_BITS +: W_BITS]),
-                        .mag(mag), .neg(neg[s]));
-                    assign leaves[(p*LEAVES + s)*LEAF_W +: LEAF_W] = {{(LEAF_W - MAG_BITS){neg[s]}}, mag ^ {MAG_BITS{neg[s]}}};
-                end
-                neg_count #(.N(SIMD), .W(LEAF_W)) u_count (
-                    .bits(neg), .count(leaves[(p*LEAVES + SIMD)*LEAF_W +: LEAF_W]));
-            end
-        end else begin : g_uniform
-            reg [SLICE_BITS-1:0] xl;
-            always @(posedge clk) xl <= x1;
-            for (p = 0; p < PE; p = p + 1) begin : g_pe
-                for (s = 0; s < SIMD; s = s + 1) begin : g_term
-                    wire signed [A_BITS+W_BITS-1:0] t;
-                    uniform_term #(.A_BITS(A_BITS), .W_BITS(W_BITS)) u_term (
-                        .x(xl[s*A_BITS +: A_BITS]), .w(w2[(p*SIMD + s)*W_BITS +: W_BITS]), .t(t));
-                    assign leaves[(p*LEAVES + s)*LEAF_W +: LEAF_W] = t;
-                end
-            end
-        end
-    endgenerate
-
-    // ------------------------------------------------------------------ stage 3: partial sums
+    // mac_array.v: the input lanes (registered, in step with w2), the SIMD x PE terms and the PE trees.
     reg  [PE*ACC_BITS-1:0] psum;
     wire [PE*ACC_BITS-1:0] psum_w;
     reg                    v3, first3, last3, tl3;
 
-    generate
-        for (p = 0; p < PE; p = p + 1) begin : g_tree
-            add_tree #(.N(LEAVES), .LW(LEAF_W), .W(ACC_BITS)) u_tree (
-                .leaves(leaves[p*LEAVES*LEAF_W +: LEAVES*LEAF_W]), .sum(psum_w[p*ACC_BITS +: ACC_BITS]));
-        end
-    endgenerate
+    mac_array #(.SIMD(SIMD), .PE(PE), .A_BITS(A_BITS), .W_BITS(W_BITS), .WEIGHT_MODE(WEIGHT_MODE),
+                .SQRT_FRAC_BITS(SQRT_FRAC_BITS), .SQRT_TABLE(SQRT_TABLE), .ACC_BITS(ACC_BITS),
+                .LEAVES(LEAVES), .POST_LW(POST_LW), .MAG_BITS(MAG_BITS), .LEAF_W(LEAF_W)) u_macs (
+        .clk(clk), .x(x1), .w(w2), .psum(psum_w));
 
+    // ------------------------------------------------------------------ stage 3: partial sums
+    genvar p;
     always @(posedge clk) begin
         psum   <= psum_w;
         first3 <= first2;

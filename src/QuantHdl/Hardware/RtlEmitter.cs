@@ -28,7 +28,7 @@ public sealed class RtlEmitter
     /// only the verification build (QH_STALLS) instantiates.
     /// </summary>
     public static readonly string[] MvuBlocks =
-        ["add_tree.v", "axis_dwc.v", "axis_fifo.v", "axis_stall.v", "mvu.v", "neg_count.v", "post_lane.v", "post_term.v", "pot_term.v", "requant.v", "uniform_term.v"];
+        ["add_tree.v", "axis_dwc.v", "axis_fifo.v", "axis_stall.v", "mac_array.v", "mvu.v", "neg_count.v", "post_lane.v", "post_term.v", "pot_term.v", "requant.v", "uniform_term.v"];
 
     /// <summary>The hdl/ blocks of convolutional layers: the sliding-window unit, the frame marker and the pooling units.</summary>
     public static readonly string[] ConvBlocks = ["axis_frame.v", "maxpool.v", "pool_sum.v", "pool_window.v", "swu.v"];

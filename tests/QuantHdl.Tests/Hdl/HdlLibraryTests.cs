@@ -7,7 +7,7 @@ namespace QuantHdl.Tests.Hdl;
 public sealed partial class HdlLibraryTests
 {
     private static readonly string[] MvuFiles =
-        ["mvu.v", "requant.v", "post_lane.v", "post_term.v", "pot_term.v", "uniform_term.v", "add_tree.v", "neg_count.v", "axis_fifo.v"];
+        ["mvu.v", "mac_array.v", "requant.v", "post_lane.v", "post_term.v", "pot_term.v", "uniform_term.v", "add_tree.v", "neg_count.v", "axis_fifo.v"];
 
     [Theory]
     [InlineData("requant", new string[0])]

@@ -57,7 +57,7 @@ public sealed class MvuBlockTests
         var parameters = hw.VerilogParameters().ToDictionary(p => p.Name, p => p.Value);
         parameters["DWC"] = hw.Dwc ? "1" : "0";
         HdlTestKit.RunIverilog(dir, "tb_mvu",
-            ["tb/tb_mvu.v", "mvu.v", "requant.v", "post_lane.v", "post_term.v", "pot_term.v", "uniform_term.v", "add_tree.v", "neg_count.v", "axis_fifo.v", "axis_dwc.v"],
+            ["tb/tb_mvu.v", "mvu.v", "mac_array.v", "requant.v", "post_lane.v", "post_term.v", "pot_term.v", "uniform_term.v", "add_tree.v", "neg_count.v", "axis_fifo.v", "axis_dwc.v"],
             new Dictionary<string, string>(parameters)
             {
                 ["IN"] = I(inSize), ["OUT"] = I(outSize), ["SIMD"] = I(simd), ["PE"] = I(pe), ["IN_LANES"] = I(inLanes),
