@@ -34,6 +34,7 @@ internal static class Cli
         root.Subcommands.Add(ExperimentsCommand());
         root.Subcommands.Add(EstimateCommand());
         root.Subcommands.Add(SynthCommand());
+        root.Subcommands.Add(StudyCommand());
         return root.Parse(args).Invoke();
     }
 
@@ -103,6 +104,22 @@ internal static class Cli
             return 0;
         }));
         return cmd;
+    }
+
+    private static Command StudyCommand()
+    {
+        var output = new Option<string>("--out") { Description = "Study folder to write (multipliers.json, multipliers.md); must be new unless --force", DefaultValueFactory = _ => "runs/study-multipliers" };
+        var cache = new Option<string>("--cache") { Description = "Synthesis cache shared between runs (keyed by the RTL and tool versions), so a rerun starts no tool", DefaultValueFactory = _ => Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "quanthdl", "synth") };
+        var jobs = new Option<int>("--jobs") { Description = "Syntheses run in parallel", DefaultValueFactory = _ => 1 };
+        var doc = new Option<string?>("--doc") { Description = "Also replace the generated section of this Markdown file (e.g. docs/multipliers.md) with the table; the file must hold the study's begin/end markers" };
+        var force = Force();
+        var multipliers = new Command("multipliers", "LUTs of one MAC lane (term + its share of the adder tree, shared lane logic and accumulator) for uniform, POT and POST weights at W4A4, W4A8, W8A8 and W2A8, from Yosys xc7 -nodsp and iCE40, by synthesizing hdl/mac_array.v (docs/multipliers.md)") { output, cache, jobs, doc, force };
+        multipliers.SetAction(p => Guard(() =>
+        {
+            StudyFlow.Run(new StudyOptions(p.GetValue(output)!, p.GetValue(cache)!, Verification.Synthesis.MultiplierStudy.DefaultCases, p.GetValue(jobs), p.GetValue(doc), p.GetValue(force)), new SpectreReporter());
+            return 0;
+        }));
+        return new Command("study", "Hardware cost studies that answer design questions with synthesis") { multipliers };
     }
 
     private static Command TrainCommand()

@@ -14,4 +14,7 @@ public enum ArtifactKind
 
     /// <summary>The folder of <c>quanthdl demo</c>, holding fp/, qat/ and build/ ("demo").</summary>
     Demo,
+
+    /// <summary>The folder of <c>quanthdl study multipliers</c>, holding multipliers.json and multipliers.md ("study").</summary>
+    Study,
 }

@@ -21,13 +21,14 @@ public sealed record ArtifactMarker(ArtifactKind Kind, IReadOnlyList<string> Ent
 
     private const string Format = "quanthdl-artifact";
 
-    /// <summary>The wire name of a kind: checkpoint-fp, checkpoint-qat, build or demo.</summary>
+    /// <summary>The wire name of a kind: checkpoint-fp, checkpoint-qat, build, demo or study.</summary>
     public static string Name(ArtifactKind kind) => kind switch
     {
         ArtifactKind.CheckpointFloat => "checkpoint-fp",
         ArtifactKind.CheckpointQat => "checkpoint-qat",
         ArtifactKind.Build => "build",
         ArtifactKind.Demo => "demo",
+        ArtifactKind.Study => "study",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
