@@ -9,6 +9,7 @@ using QuantHdl.Quantization;
 using QuantHdl.Verification.Verilator;
 using QuantHdl.Arithmetic;
 using QuantHdl.Hardware.Estimates;
+using QuantHdl.Hardware.FoldSearch;
 
 namespace QuantHdl.Cli;
 
@@ -158,12 +159,19 @@ internal static class Cli
         var fracBits = new Option<int?>("--sqrt-frac-bits") { Description = "Refuse to compile unless the checkpoint was trained with this F (set it with 'quanthdl qat --sqrt-frac-bits')" };
         var multBits = new Option<int?>("--multiplier-bits") { Description = "Refuse to compile unless the checkpoint was trained with this MB (set it with 'quanthdl qat --multiplier-bits')" };
         var noEmit = new Option<bool>("--no-emit") { Description = "Write ir.json only; 'quanthdl emit' writes the RTL and vectors later" };
+        var fps = new Option<double?>("--target-fps") { Description = "Folding optimizer: the cheapest folding (estimated LUTs) running at least this many frames per second at --fmax (docs/estimation.md)" };
+        var fmax = new Option<double?>("--fmax") { Description = "Clock in MHz that --target-fps is met at" };
+        var budget = new Option<long?>("--lut-budget") { Description = "Folding optimizer: the fastest folding whose estimated LUTs fit this budget" };
+        var target = Target();
+        target.Description = "FPGA family whose estimated LUTs the folding optimizer and folding.json count: xc7 or ice40";
         var data = Data(); var force = Force();
-        var cmd = new Command("compile", "Freeze a QAT checkpoint to an integer IR (ir.json), lower it, and (unless --no-emit) emit RTL and test vectors") { from, output, fold, maxMacs, vectors, fracBits, multBits, noEmit, data, force };
+        var cmd = new Command("compile", "Freeze a QAT checkpoint to an integer IR (ir.json), lower it, and (unless --no-emit) emit RTL and test vectors; folding.json holds the folding trade-off curve") { from, output, fold, maxMacs, fps, fmax, budget, target, vectors, fracBits, multBits, noEmit, data, force };
         cmd.SetAction(p => Guard(() =>
         {
             var o = new CompileOptions
             {
+                Goal = FoldingGoalOf(p.GetValue(fps), p.GetValue(fmax), p.GetValue(budget), p.GetResult(maxMacs) is { Implicit: false }),
+                Family = FpgaFamilies.Parse(p.GetValue(target)!),
                 MaxMacsPerCycle = p.GetValue(maxMacs),
                 Folds = CompileOptions.ParseFolds(p.GetValue(fold)),
                 Vectors = p.GetValue(vectors),
@@ -175,6 +183,16 @@ internal static class Cli
             return 0;
         }));
         return cmd;
+    }
+
+    /// <summary>The folding optimizer's goal from compile's options, or null for the --max-macs heuristic.</summary>
+    private static FoldingGoal? FoldingGoalOf(double? fps, double? fmax, long? budget, bool maxMacsGiven)
+    {
+        if (fps is not null && budget is not null) throw new ArgumentException("--target-fps and --lut-budget contradict each other; give one");
+        if ((fps is not null || budget is not null) && maxMacsGiven) throw new ArgumentException("--max-macs is the default heuristic's budget; it does not combine with --target-fps or --lut-budget");
+        if (fps is not null && fmax is null) throw new ArgumentException("--target-fps needs --fmax MHZ, the clock the frame rate is met at");
+        if (fps is null && fmax is not null) throw new ArgumentException("--fmax is the clock of --target-fps; give --target-fps too");
+        return fps is double f ? FoldingGoal.Fps(f, fmax!.Value) : budget is long b ? FoldingGoal.Budget(b) : null;
     }
 
     private static Command EmitCommand()
