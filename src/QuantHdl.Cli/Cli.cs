@@ -35,6 +35,7 @@ internal static class Cli
         root.Subcommands.Add(ExperimentsCommand());
         root.Subcommands.Add(EstimateCommand());
         root.Subcommands.Add(SynthCommand());
+        root.Subcommands.Add(ReportCommand());
         return root.Parse(args).Invoke();
     }
 
@@ -101,6 +102,22 @@ internal static class Cli
             var family = FpgaFamilies.Parse(p.GetValue(target)!);
             var dev = p.GetValue(device) ?? (family == FpgaFamily.Ice40 ? "hx8k" : null);
             SynthFlow.Run(p.GetValue(build)!, new SynthOptions(family, dev, TimeSpan.FromSeconds(p.GetValue(limit)), p.GetValue(jobs)), new SpectreReporter());
+            return 0;
+        }));
+        return cmd;
+    }
+
+    private static Command ReportCommand()
+    {
+        var build = new Option<string>("--build") { Description = "Build directory holding ir.json (and, where the stages ran, synth.json, simulate.json, verify.json, folding.json)", Required = true };
+        var target = new Option<string?>("--target") { Description = "FPGA family of the estimate: xc7 or ice40 (default: synth.json's, else folding.json's, else xc7)" };
+        var fmax = new Option<double?>("--fmax") { Description = $"Clock in MHz for throughput and latency (default: nextpnr's Fmax from synth.json, else {QuantHdl.Reports.DesignReport.DefaultFmaxMhz:0})" };
+        var shot = new Option<string?>("--screenshot") { Description = "Also render report.html with headless Chromium into this new PNG file (e.g. docs/report.png)" };
+        var cmd = new Command("report", "Write report.html (self-contained, inline SVG charts), report.md and report.json into the build: estimate against synthesis, latency and throughput, the folding trade-off, accuracy and bit-exactness (docs/report.md)") { build, target, fmax, shot };
+        cmd.SetAction(p => Guard(() =>
+        {
+            var family = p.GetValue(target) is string t ? FpgaFamilies.Parse(t) : (FpgaFamily?)null;
+            ReportFlow.Run(p.GetValue(build)!, new ReportOptions(family, p.GetValue(fmax), p.GetValue(shot)), new SpectreReporter());
             return 0;
         }));
         return cmd;
@@ -301,6 +318,9 @@ internal static class Cli
             r.Info($"RTL bit-exact         {ver.NoStall.BitExact}/{ver.NoStall.Samples} without stalls, {ver.Stall?.BitExact}/{ver.Stall?.Samples} with random stalls");
             r.Info($"latency / II          {ver.LatencyCycles} / {ver.InitiationIntervalCycles:F0} cycles");
             r.Info($"artifacts             {Path.GetFullPath(build)}: ir.json, rtl/, verify.json");
+            // The report also shows a failed verification, so it is written before the exit code is decided.
+            var html = ReportFlow.Run(build, new ReportOptions(), new SilentReporter());
+            r.Info($"report                {html}");
             ver.EnsurePassed();
             return 0;
         }));
