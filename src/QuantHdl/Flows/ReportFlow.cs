@@ -23,6 +23,7 @@ public static class ReportFlow
     /// <summary>Writes the report of <paramref name="buildDir"/>; returns the path of report.html.</summary>
     public static string Run(string buildDir, ReportOptions o, IFlowReporter r)
     {
+        string shown = buildDir;
         buildDir = Path.GetFullPath(buildDir);
         var graph = IrJson.Load(Path.Combine(buildDir, CompileFlow.IrFile));
         if (o.Screenshot is string png)
@@ -32,13 +33,14 @@ public static class ReportFlow
             if (File.Exists(png)) throw new IOException($"--screenshot {png} exists; remove it or choose another path");
         }
         var folding = Path.Combine(buildDir, CompileFlow.FoldingFile);
-        var src = new ReportSources(buildDir, graph,
+        var src = new ReportSources(shown, graph,
             Json(Path.Combine(buildDir, SynthFlow.ReportFile)),
             Json(Path.Combine(buildDir, SimulateFlow.ReportFile)),
             Json(Path.Combine(buildDir, VerifyFlow.ReportFile)),
             File.Exists(folding) ? FoldingCurve.Load(folding) : null);
         var report = DesignReport.Build(src, o.Family, o.FmaxMhz);
         var paths = ReportFiles.Write(buildDir, report);
+        paths = paths.Select(p => Path.Combine(shown, Path.GetFileName(p))).ToList();
         r.Info($"{report.Graph}: {report.EstimateTotal.Lut} LUT, {report.EstimateTotal.Ff} FF, {report.EstimateTotal.Dsp} DSP, {report.EstimateTotal.Bram} BRAM estimated on {FpgaFamilies.Name(report.Family)}; " +
                $"{report.FramesPerSecond:N0} frames/s and {report.LatencyMicroseconds:0.##} µs at {report.FmaxMhz:0.##} MHz ({report.FmaxSource})");
         if (o.Screenshot is string shot)

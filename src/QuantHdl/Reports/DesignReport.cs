@@ -128,7 +128,7 @@ public sealed record DesignReport
             FmaxSource = source,
             Layers = layers,
             SynthWhole = whole is null ? null : CellsOf(whole),
-            SynthNote = note ?? (synth?["whole"]?["skipped"] is JsonNode sk ? $"whole design not synthesized: {(string?)sk}" : null),
+            SynthNote = note ?? (synth?["whole"]?["skipped"] is JsonNode sk ? $"whole design not synthesized: {Reason((string?)sk)}" : null),
             Interval = e.InitiationInterval,
             Bottleneck = e.Bottleneck,
             LatencyCycles = e.Latency,
@@ -146,6 +146,9 @@ public sealed record DesignReport
         if (slowest is not null) return (slowest.FmaxMhz!.Value, $"nextpnr-ice40 {device}, slowest layer {slowest.Node}");
         return (DefaultFmaxMhz, $"default {DefaultFmaxMhz:0} MHz (no nextpnr Fmax in synth.json; set --fmax)");
     }
+
+    /// <summary>A skip reason without its trailing "(in FOLDER)", which names a deleted staging folder.</summary>
+    private static string Reason(string? text) => text is null ? "skipped" : text.Split(" (in ")[0];
 
     private static Cells CellsOf(JsonObject o) => new((long)o["lut"]!, (long)o["ff"]!, (long)o["dsp"]!, (long)o["bram"]!);
 

@@ -35,7 +35,7 @@ public static class HtmlReport
         if (hw.Any(l => l.Synth is not null))
         {
             sb.Append("<div class=\"grid\">");
-            foreach (var (id, name, pick) in Resources.Take(2))
+            foreach (var (id, name, pick) in Resources.Where(x => x.Id != "dsp"))
                 sb.Append("<figure>").Append(SvgChart.Bars($"versus-{id}", $"{name}: estimate against Yosys", labels,
                 [
                     new SvgChart.Series("estimate", Estimate, hw.Select(l => (double)pick(l.Estimate)).ToList()),

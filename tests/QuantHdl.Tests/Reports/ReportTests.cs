@@ -171,10 +171,10 @@ public class ReportTests
             var (dom, console) = HeadlessChromium.DumpDom(page);
             Assert.Empty(console);
             Assert.Contains("<h1>QuantHdl report: tiny_post</h1>", dom);
-            foreach (var id in new[] { "resource-lut", "resource-ff", "resource-dsp", "resource-bram", "versus-lut", "versus-ff", "cycles", "folding" })
+            foreach (var id in new[] { "resource-lut", "resource-ff", "resource-dsp", "resource-bram", "versus-lut", "versus-ff", "versus-bram", "cycles", "folding" })
                 Assert.Matches($"<svg class=\"chart\" data-chart=\"{id}\"", dom);
-            // Bars: four resource charts of the two layers, two comparisons of two series, and one bar per node of cycles.
-            Assert.Equal(4 * 2 + 2 * 2 * 2 + 3, Regex.Matches(dom, "<rect class=\"bar\"").Count);
+            // Bars: four resource charts of the two layers, three comparisons of two series, and one bar per node of cycles.
+            Assert.Equal(4 * 2 + 3 * 2 * 2 + 3, Regex.Matches(dom, "<rect class=\"bar\"").Count);
             Assert.Equal(3, Regex.Matches(dom, "<circle class=\"point\"").Count);
             Assert.Single(Regex.Matches(dom, "<circle class=\"chosen\""));
             Assert.Contains("<table id=\"table-layers\">", dom);
