@@ -23,15 +23,16 @@ public static class FoldingOptimizer
     public static IReadOnlyList<FoldingPoint> Curve(IrGraph frozen, FpgaFamily family, IReadOnlyDictionary<string, Folding>? pinned = null)
     {
         var (space, _) = Space(frozen, family, pinned);
-        var folds = new List<Dictionary<string, Folding>>();
-        long last = long.MaxValue;
+        var found = new List<(long Lut, long Interval, Dictionary<string, Folding> Folds)>();
         foreach (long ii in space.Intervals())
-            if (space.Solve(ii) is { } s && s.Lut < last)
-            {
-                last = s.Lut;
-                folds.Add(s.Folds);
-            }
-        return Pareto(folds.Select(f => Evaluate(frozen, f, family)));
+            if (space.Solve(ii) is { } s && (found.Count == 0 || s.Lut < found[^1].Lut))
+                found.Add(s);
+        // Only the points Pareto-optimal in the searched cost are compiled and estimated whole (on graphs without adds
+        // and forks that cost is the whole estimate, so nothing is lost); then the curve is filtered on the whole.
+        var kept = new List<(long Lut, long Interval, Dictionary<string, Folding> Folds)>();
+        foreach (var s in found.OrderBy(s => s.Interval).ThenBy(s => s.Lut))
+            if (kept.Count == 0 || s.Lut < kept[^1].Lut) kept.Add(s);
+        return Pareto(kept.Select(s => Evaluate(frozen, s.Folds, family)));
     }
 
     /// <summary>

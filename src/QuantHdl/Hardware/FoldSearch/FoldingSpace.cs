@@ -135,9 +135,9 @@ internal sealed class FoldingSpace
     /// <summary>
     /// The cheapest folding (the estimator's LUTs, adds and forks aside) whose every node takes at most
     /// <paramref name="interval"/> cycles per frame, with that cost; null when none does. Ties go to the smaller
-    /// SIMD x PE, in <see cref="AssignFolding.LegalFoldings"/> order.
+    /// SIMD x PE, in <see cref="AssignFolding.LegalFoldings"/> order. The interval returned is the one the folding reaches.
     /// </summary>
-    public (long Lut, Dictionary<string, Folding> Folds)? Solve(long interval)
+    public (long Lut, long Interval, Dictionary<string, Folding> Folds)? Solve(long interval)
     {
         if (_fixedCycles > interval) return null;
         int L = _layerNode.Length;
@@ -176,7 +176,8 @@ internal sealed class FoldingSpace
         // Parents come first in graph order, so each layer's parent is chosen before it.
         for (int l = 0; l < L; l++)
             if (_parent[l] >= 0) chosen[l] = choice[l][chosen[_parent[l]]];
-        return (total, Enumerable.Range(0, L).ToDictionary(l => _nodes[_layerNode[l]].Name, l => _candidates[l][chosen[l]]));
+        long reached = Enumerable.Range(0, L).Select(l => _cycles[l][chosen[l]]).Append(_fixedCycles).Max();
+        return (total, reached, Enumerable.Range(0, L).ToDictionary(l => _nodes[_layerNode[l]].Name, l => _candidates[l][chosen[l]]));
     }
 
     /// <summary>The cheapest subtree of child <paramref name="c"/> under its parent's candidate <paramref name="a"/>, recording it.</summary>
