@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes README's screenshot docs/report.png (and docs/demo-report.md) from the demo's build with the same
+# Makes README's screenshot docs/report.png (and docs/demo-report.md, docs/demo-report.html) from the demo's build with the same
 # commands a user runs: synth (xc7, cached by RTL hash) and report --screenshot.
 # Usage: scripts/report-screenshot.sh [BUILD]   (default runs/demo/build, written by ./quanthdl demo)
 set -euo pipefail
@@ -14,4 +14,5 @@ trap 'rm -f "$tmp"' EXIT
 q report --build "$build" --screenshot "$tmp"
 mv "$tmp" docs/report.png
 cp "$build/report.md" docs/demo-report.md
-echo "wrote docs/report.png and docs/demo-report.md"
+cp "$build/report.html" docs/demo-report.html
+echo "wrote docs/report.png, docs/demo-report.md and docs/demo-report.html"
