@@ -21,7 +21,7 @@ internal static class Cli
         InterruptHandler.Install();
         var root = new RootCommand(
             "QuantHdl: quantization-aware training to bit-exact, Verilator-verified FPGA RTL.\n" +
-            "Stages: train -> qat -> compile (ir.json; then emit: RTL, vectors) -> simulate (golden, integer-only) -> verify (Verilator).\n" +
+            "Stages: train -> qat -> compile (ir.json; then emit: RTL, vectors) -> simulate (golden, integer-only) -> verify (Verilator) -> estimate, synth -> report.\n" +
             "'quanthdl demo' runs them all on Fashion-MNIST.");
         root.Subcommands.Add(TrainCommand());
         root.Subcommands.Add(QatCommand());
