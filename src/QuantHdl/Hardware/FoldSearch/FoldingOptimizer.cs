@@ -71,9 +71,9 @@ public static class FoldingOptimizer
                 return new FoldingCurve(family, goal, curve, best);
             }
             case FoldingGoalKind.MaxMacs:
-            default:
                 throw new ArgumentException($"{goal} is AssignFolding's heuristic, not an optimizer goal; use --target-fps or --lut-budget");
         }
+        throw new ArgumentOutOfRangeException(nameof(goal), goal.Kind, "unknown folding goal");
     }
 
     /// <summary>
