@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(verilator yosys iverilog nextpnr-ice40 fpga-icestorm dataset-fashion-mnist)
+packages=(verilator yosys iverilog nextpnr-ice40 fpga-icestorm chromium dataset-fashion-mnist)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

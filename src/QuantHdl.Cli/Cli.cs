@@ -9,6 +9,7 @@ using QuantHdl.Quantization;
 using QuantHdl.Verification.Verilator;
 using QuantHdl.Arithmetic;
 using QuantHdl.Hardware.Estimates;
+using QuantHdl.Hardware.FoldSearch;
 
 namespace QuantHdl.Cli;
 
@@ -20,7 +21,7 @@ internal static class Cli
         InterruptHandler.Install();
         var root = new RootCommand(
             "QuantHdl: quantization-aware training to bit-exact, Verilator-verified FPGA RTL.\n" +
-            "Stages: train -> qat -> compile (ir.json; then emit: RTL, vectors) -> simulate (golden, integer-only) -> verify (Verilator).\n" +
+            "Stages: train -> qat -> compile (ir.json; then emit: RTL, vectors) -> simulate (golden, integer-only) -> verify (Verilator) -> estimate, synth -> report.\n" +
             "'quanthdl demo' runs them all on Fashion-MNIST.");
         root.Subcommands.Add(TrainCommand());
         root.Subcommands.Add(QatCommand());
@@ -35,6 +36,7 @@ internal static class Cli
         root.Subcommands.Add(EstimateCommand());
         root.Subcommands.Add(SynthCommand());
         root.Subcommands.Add(StudyCommand());
+        root.Subcommands.Add(ReportCommand());
         return root.Parse(args).Invoke();
     }
 
@@ -122,6 +124,22 @@ internal static class Cli
         return new Command("study", "Hardware cost studies that answer design questions with synthesis") { multipliers };
     }
 
+    private static Command ReportCommand()
+    {
+        var build = new Option<string>("--build") { Description = "Build directory holding ir.json (and, where the stages ran, synth.json, simulate.json, verify.json, folding.json)", Required = true };
+        var target = new Option<string?>("--target") { Description = "FPGA family of the estimate: xc7 or ice40 (default: synth.json's, else folding.json's, else xc7)" };
+        var fmax = new Option<double?>("--fmax") { Description = $"Clock in MHz for throughput and latency (default: nextpnr's Fmax from synth.json, else {QuantHdl.Reports.DesignReport.DefaultFmaxMhz:0})" };
+        var shot = new Option<string?>("--screenshot") { Description = "Also render report.html with headless Chromium into this new PNG file (e.g. docs/report.png)" };
+        var cmd = new Command("report", "Write report.html (self-contained, inline SVG charts), report.md and report.json into the build: estimate against synthesis, latency and throughput, the folding trade-off, accuracy and bit-exactness (docs/report.md)") { build, target, fmax, shot };
+        cmd.SetAction(p => Guard(() =>
+        {
+            var family = p.GetValue(target) is string t ? FpgaFamilies.Parse(t) : (FpgaFamily?)null;
+            ReportFlow.Run(p.GetValue(build)!, new ReportOptions(family, p.GetValue(fmax), p.GetValue(shot)), new SpectreReporter());
+            return 0;
+        }));
+        return cmd;
+    }
+
     private static Command TrainCommand()
     {
         var model = new Option<string>("--model") { Description = "Architecture: mlp:IN-H1-...-CLASSES (e.g. mlp:784-64-32-10), lenet5, resnet8, cnn:SPEC (e.g. cnn:c6k5-relu-mp2-c16k5-relu-mp2-fc10; tokens in docs/models.md), or PATH.json, a graph of named layers (format in docs/models.md, e.g. examples/resnet-2x2.json; its content is stored in the checkpoint)", DefaultValueFactory = _ => "mlp:784-64-32-10" };
@@ -175,12 +193,19 @@ internal static class Cli
         var fracBits = new Option<int?>("--sqrt-frac-bits") { Description = "Refuse to compile unless the checkpoint was trained with this F (set it with 'quanthdl qat --sqrt-frac-bits')" };
         var multBits = new Option<int?>("--multiplier-bits") { Description = "Refuse to compile unless the checkpoint was trained with this MB (set it with 'quanthdl qat --multiplier-bits')" };
         var noEmit = new Option<bool>("--no-emit") { Description = "Write ir.json only; 'quanthdl emit' writes the RTL and vectors later" };
+        var fps = new Option<double?>("--target-fps") { Description = "Folding optimizer: the cheapest folding (estimated LUTs) running at least this many frames per second at --fmax (docs/estimation.md)" };
+        var fmax = new Option<double?>("--fmax") { Description = "Clock in MHz that --target-fps is met at" };
+        var budget = new Option<long?>("--lut-budget") { Description = "Folding optimizer: the fastest folding whose estimated LUTs fit this budget" };
+        var target = Target();
+        target.Description = "FPGA family whose estimated LUTs the folding optimizer and folding.json count: xc7 or ice40";
         var data = Data(); var force = Force();
-        var cmd = new Command("compile", "Freeze a QAT checkpoint to an integer IR (ir.json), lower it, and (unless --no-emit) emit RTL and test vectors") { from, output, fold, maxMacs, vectors, fracBits, multBits, noEmit, data, force };
+        var cmd = new Command("compile", "Freeze a QAT checkpoint to an integer IR (ir.json), lower it, and (unless --no-emit) emit RTL and test vectors; folding.json holds the folding trade-off curve") { from, output, fold, maxMacs, fps, fmax, budget, target, vectors, fracBits, multBits, noEmit, data, force };
         cmd.SetAction(p => Guard(() =>
         {
             var o = new CompileOptions
             {
+                Goal = FoldingGoalOf(p.GetValue(fps), p.GetValue(fmax), p.GetValue(budget), p.GetResult(maxMacs) is { Implicit: false }),
+                Family = FpgaFamilies.Parse(p.GetValue(target)!),
                 MaxMacsPerCycle = p.GetValue(maxMacs),
                 Folds = CompileOptions.ParseFolds(p.GetValue(fold)),
                 Vectors = p.GetValue(vectors),
@@ -192,6 +217,16 @@ internal static class Cli
             return 0;
         }));
         return cmd;
+    }
+
+    /// <summary>The folding optimizer's goal from compile's options, or null for the --max-macs heuristic.</summary>
+    private static FoldingGoal? FoldingGoalOf(double? fps, double? fmax, long? budget, bool maxMacsGiven)
+    {
+        if (fps is not null && budget is not null) throw new ArgumentException("--target-fps and --lut-budget contradict each other; give one");
+        if ((fps is not null || budget is not null) && maxMacsGiven) throw new ArgumentException("--max-macs is the default heuristic's budget; it does not combine with --target-fps or --lut-budget");
+        if (fps is not null && fmax is null) throw new ArgumentException("--target-fps needs --fmax MHZ, the clock the frame rate is met at");
+        if (fps is null && fmax is not null) throw new ArgumentException("--fmax is the clock of --target-fps; give --target-fps too");
+        return fps is double f ? FoldingGoal.Fps(f, fmax!.Value) : budget is long b ? FoldingGoal.Budget(b) : null;
     }
 
     private static Command EmitCommand()
@@ -300,6 +335,9 @@ internal static class Cli
             r.Info($"RTL bit-exact         {ver.NoStall.BitExact}/{ver.NoStall.Samples} without stalls, {ver.Stall?.BitExact}/{ver.Stall?.Samples} with random stalls");
             r.Info($"latency / II          {ver.LatencyCycles} / {ver.InitiationIntervalCycles:F0} cycles");
             r.Info($"artifacts             {Path.GetFullPath(build)}: ir.json, rtl/, verify.json");
+            // The report also shows a failed verification, so it is written before the exit code is decided.
+            var html = ReportFlow.Run(build, new ReportOptions(), new SilentReporter());
+            r.Info($"report                {html}");
             ver.EnsurePassed();
             return 0;
         }));

@@ -5,6 +5,8 @@ using QuantHdl.Compiler.Ir;
 using QuantHdl.Compiler.Passes;
 using QuantHdl.Quantization;
 using QuantHdl.Arithmetic;
+using QuantHdl.Hardware.Estimates;
+using QuantHdl.Hardware.FoldSearch;
 
 namespace QuantHdl.Flows;
 
@@ -16,6 +18,15 @@ public sealed record CompileOptions
 
     /// <summary>Explicit SIMD x PE per layer name; wins over the automatic choice.</summary>
     public IReadOnlyDictionary<string, Folding>? Folds { get; init; }
+
+    /// <summary>
+    /// A frame rate or LUT budget for the folding optimizer, which then chooses every layer the overrides leave free;
+    /// null for the <see cref="MaxMacsPerCycle"/> heuristic.
+    /// </summary>
+    public FoldingGoal? Goal { get; init; }
+
+    /// <summary>The family whose estimated LUTs the folding optimizer and folding.json count.</summary>
+    public FpgaFamily Family { get; init; } = FpgaFamily.Xc7;
 
     /// <summary>How many test images become verification vectors.</summary>
     public int Vectors { get; init; } = 200;
@@ -77,6 +88,9 @@ public static class CompileFlow
     /// <summary>File name of the IR inside a build directory.</summary>
     public const string IrFile = "ir.json";
 
+    /// <summary>The folding trade-off curve and the chosen point (<see cref="FoldingCurve"/>), beside ir.json.</summary>
+    public const string FoldingFile = "folding.json";
+
     /// <summary>Subdirectory holding a copy of the source checkpoint.</summary>
     public const string CheckpointDir = "checkpoint";
 
@@ -92,7 +106,7 @@ public static class CompileFlow
         var (info, model) = ModelStore.LoadQat(fromDir);
         o.CheckAgainst(info.DeploymentOrDefault, fromDir);
         var frozen = Freezer.Freeze(FakeQuantSource.From(model, "qnet", info.LogitStep!.Value));
-        var graph = PassPipeline.Run(frozen, PassPipeline.Default(o.MaxMacsPerCycle, o.Folds));
+        var (graph, curve) = Fold(frozen, o);
         var test = IdxDataset.Load(o.DataDir, train: false);
         if (test.Features != graph.Nodes[0].OutSize)
             throw new ArgumentException($"the network takes {graph.Nodes[0].OutSize} inputs but images in {o.DataDir} have {test.Features} pixels");
@@ -102,6 +116,7 @@ public static class CompileFlow
         int n = inputs.Length;
 
         IrJson.Save(graph, Path.Combine(dir.StagingPath, IrFile));
+        File.WriteAllText(Path.Combine(dir.StagingPath, FoldingFile), curve.ToJson());
         new BuildDataset(Path.GetFullPath(o.DataDir), test.Classes, test.Features).Save(dir.StagingPath);
         var ckpt = Path.Combine(dir.StagingPath, CheckpointDir);
         Directory.CreateDirectory(ckpt);
@@ -126,10 +141,28 @@ public static class CompileFlow
         }
         var (ii, bottleneck) = QuantHdl.Hardware.CycleModel.InitiationInterval(graph);
         r.Info($"analytic initiation interval {ii} cycles per frame, set by {bottleneck}");
+        r.Info($"folding by {curve.Goal}: {curve.Chosen.Lut} LUTs estimated on {FpgaFamilies.Name(curve.Family)}" +
+               (curve.ChosenIsOnCurve ? ", on" : ", off") + $" the trade-off curve of {curve.Points.Count} Pareto points in {FoldingFile}");
         r.Info(emit is null
             ? $"wrote {Path.Combine(buildDir, IrFile)}; 'quanthdl emit --build {buildDir}' writes the RTL and vectors"
             : $"wrote {Path.Combine(buildDir, IrFile)}, the RTL and {n} test vectors");
         return graph;
+    }
+
+    /// <summary>
+    /// Lowers the frozen graph with the folding of <paramref name="o"/>: the optimizer's choice for a goal, else the
+    /// MAC-budget heuristic; and the trade-off curve the choice sits on (docs/estimation.md, "Folding optimizer").
+    /// </summary>
+    private static (IrGraph, FoldingCurve) Fold(IrGraph frozen, CompileOptions o)
+    {
+        if (o.Goal is { } goal)
+        {
+            var chosen = FoldingOptimizer.Choose(frozen, goal, o.Family, o.Folds);
+            return (PassPipeline.Run(frozen, PassPipeline.Default(o.MaxMacsPerCycle, chosen.Chosen.Folds)), chosen);
+        }
+        var graph = PassPipeline.Run(frozen, PassPipeline.Default(o.MaxMacsPerCycle, o.Folds));
+        var curve = FoldingOptimizer.Curve(frozen, o.Family, o.Folds);
+        return (graph, new FoldingCurve(o.Family, FoldingGoal.Macs(o.MaxMacsPerCycle), curve, FoldingOptimizer.Of(graph, o.Family)));
     }
 
     private static string Describe(IrNode n, ConvOp c) =>

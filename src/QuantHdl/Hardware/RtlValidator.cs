@@ -56,6 +56,13 @@ public static class RtlValidator
                 throw new IrException($"fork {n.Name}: the FIFO to '{b.Consumer}' was never sized; run the skip-FIFO pass (compile runs it) before emitting");
     }
 
+    /// <summary>Whether the weight and parameter ROM words of <paramref name="d"/> at its folding fit <see cref="MaxConstantBits"/>.</summary>
+    public static bool RomWordsFit(DenseOp d)
+    {
+        var layout = new MvuLayout(d);
+        return layout.WeightWordBits <= MaxConstantBits && layout.ParamWordBits <= MaxConstantBits;
+    }
+
     private static void CheckDense(IrNode n, DenseOp d, IrNode src)
     {
         string at = $"layer {n.Name}";
@@ -85,9 +92,11 @@ public static class RtlValidator
             default:
                 throw new IrException($"{at}: weight code {d.Weight.Code} has no term block");
         }
-        var layout = new MvuLayout(d);
-        if (layout.WeightWordBits > MaxConstantBits || layout.ParamWordBits > MaxConstantBits)
+        if (!RomWordsFit(d))
+        {
+            var layout = new MvuLayout(d);
             throw new IrException($"{at}: a ROM word of {Math.Max(layout.WeightWordBits, layout.ParamWordBits)} bits (SIMD {d.Fold.Simd} x PE {d.Fold.Pe}) is above Verilator's {MaxConstantBits}-bit constant limit; lower SIMD or PE");
+        }
         if (src.OutLanes < 1 || d.In % src.OutLanes != 0)
             throw new IrException($"{at}: input beats of {src.OutLanes} lanes do not divide In {d.In}");
     }

@@ -7,7 +7,7 @@ using QuantHdl.Arithmetic;
 
 namespace QuantHdl.Tests.Flow;
 
-public class PipelineTests(PipelineFixture fx) : IClassFixture<PipelineFixture>
+public partial class PipelineTests(PipelineFixture fx) : IClassFixture<PipelineFixture>
 {
     [Fact]
     public void GoldenSimulatorAgreesWithTheFakeQuantModel()

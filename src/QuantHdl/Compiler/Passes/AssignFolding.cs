@@ -35,7 +35,7 @@ public sealed class AssignFolding(int maxMacsPerCycle = 64, IReadOnlyDictionary<
     private static Matrix ConvMatrix(ConvOp c) => new(c.Mvu.In, c.Mvu.Out, (long)c.OutH * c.OutW, c.InC);
 
     /// <summary>The folding of a layer with a matrix (<see cref="MatrixOf"/> not null); null for the other kinds.</summary>
-    private static Folding? FoldOf(IrOp op) => op.Kind switch
+    internal static Folding? FoldOf(IrOp op) => op.Kind switch
     {
         OpKind.Dense => ((DenseOp)op).Fold,
         OpKind.Conv => ((ConvOp)op).Mvu.Fold,
@@ -43,7 +43,7 @@ public sealed class AssignFolding(int maxMacsPerCycle = 64, IReadOnlyDictionary<
     };
 
     /// <summary><paramref name="op"/> with its matrix folded by <paramref name="fold"/>; the other kinds have no matrix to fold.</summary>
-    private static IrOp WithFold(IrOp op, Folding fold) => op.Kind switch
+    internal static IrOp WithFold(IrOp op, Folding fold) => op.Kind switch
     {
         OpKind.Dense => ((DenseOp)op) with { Fold = fold },
         OpKind.Conv => ((ConvOp)op) with { Mvu = ((ConvOp)op).Mvu with { Fold = fold } },
@@ -97,6 +97,14 @@ public sealed class AssignFolding(int maxMacsPerCycle = 64, IReadOnlyDictionary<
         int lanes = (consumer is null ? null : FoldOf(consumer.Op))?.Simd ?? input.OutLanes;
         return input with { OutLanes = lanes };
     }
+
+    /// <summary>
+    /// Every folding the IR validator accepts for <paramref name="op"/>: SIMD divides In (and a conv's input channels),
+    /// PE divides Out; ordered by SIMD x PE, then PE. Empty for the kinds without a matrix. The folding optimizer
+    /// (Hardware/Folding) searches this set.
+    /// </summary>
+    internal static IReadOnlyList<Folding> LegalFoldings(IrOp op) =>
+        MatrixOf(op) is Matrix m ? Candidates(m, int.MaxValue).OrderBy(f => (long)f.Simd * f.Pe).ThenBy(f => f.Pe).ToList() : [];
 
     private static IEnumerable<Folding> Candidates(Matrix m, int budget) =>
         from s in Divisors(m.In)

@@ -25,6 +25,7 @@ public static class ExternalTool
         {
             "iverilog" or "vvp" => "iverilog",
             "yosys" => "yosys",
+            "chromium" => "chromium",
             _ => "verilator",
         };
         throw new ToolNotFoundException($"'{name}' is not on PATH; install it with `apt-get install {package}`");

@@ -1,0 +1,17 @@
+using System.Text.Json.Nodes;
+using QuantHdl.Compiler.Ir;
+using QuantHdl.Hardware.FoldSearch;
+
+namespace QuantHdl.Reports;
+
+/// <summary>
+/// What a report is made of, as the stages wrote it into a build: the IR, and where present synth.json,
+/// simulate.json, verify.json and folding.json (null when the stage has not run).
+/// </summary>
+public sealed record ReportSources(
+    string BuildDir,
+    IrGraph Graph,
+    JsonObject? Synth,
+    JsonObject? Simulate,
+    JsonObject? Verify,
+    FoldingCurve? Folding);
