@@ -130,11 +130,12 @@ internal static class Cli
         var target = new Option<string?>("--target") { Description = "FPGA family of the estimate: xc7 or ice40 (default: synth.json's, else folding.json's, else xc7)" };
         var fmax = new Option<double?>("--fmax") { Description = $"Clock in MHz for throughput and latency (default: nextpnr's Fmax from synth.json, else {QuantHdl.Reports.DesignReport.DefaultFmaxMhz:0})" };
         var shot = new Option<string?>("--screenshot") { Description = "Also render report.html with headless Chromium into this new PNG file (e.g. docs/report.png)" };
-        var cmd = new Command("report", "Write report.html (self-contained, inline SVG charts), report.md and report.json into the build: estimate against synthesis, latency and throughput, the folding trade-off, accuracy and bit-exactness (docs/report.md)") { build, target, fmax, shot };
+        var study = new Option<string?>("--study") { Description = "Also show the multiplier study of this folder (written by 'quanthdl study multipliers --out DIR')" };
+        var cmd = new Command("report", "Write report.html (self-contained, inline SVG charts), report.md and report.json into the build: estimate against synthesis, latency and throughput, the folding trade-off, accuracy and bit-exactness (docs/report.md)") { build, target, fmax, shot, study };
         cmd.SetAction(p => Guard(() =>
         {
             var family = p.GetValue(target) is string t ? FpgaFamilies.Parse(t) : (FpgaFamily?)null;
-            ReportFlow.Run(p.GetValue(build)!, new ReportOptions(family, p.GetValue(fmax), p.GetValue(shot)), new SpectreReporter());
+            ReportFlow.Run(p.GetValue(build)!, new ReportOptions(family, p.GetValue(fmax), p.GetValue(shot), p.GetValue(study)), new SpectreReporter());
             return 0;
         }));
         return cmd;

@@ -12,7 +12,8 @@ namespace QuantHdl.Flows;
 /// <param name="Family">The estimate's family; null takes synth.json's, else folding.json's, else xc7.</param>
 /// <param name="FmaxMhz">The clock of throughput and latency; null takes nextpnr's from synth.json, else the documented default.</param>
 /// <param name="Screenshot">A PNG to render report.html into with headless Chromium, or null.</param>
-public sealed record ReportOptions(FpgaFamily? Family = null, double? FmaxMhz = null, string? Screenshot = null);
+/// <param name="Study">A folder of <c>quanthdl study multipliers</c> (or its multipliers.json) whose table the report shows, or null.</param>
+public sealed record ReportOptions(FpgaFamily? Family = null, double? FmaxMhz = null, string? Screenshot = null, string? Study = null);
 
 /// <summary>
 /// The report stage (docs/report.md): reads a build's ir.json, and where present synth.json, simulate.json,
@@ -37,7 +38,8 @@ public static class ReportFlow
             Json(Path.Combine(buildDir, SynthFlow.ReportFile)),
             Json(Path.Combine(buildDir, SimulateFlow.ReportFile)),
             Json(Path.Combine(buildDir, VerifyFlow.ReportFile)),
-            File.Exists(folding) ? FoldingCurve.Load(folding) : null);
+            File.Exists(folding) ? FoldingCurve.Load(folding) : null,
+            o.Study is null ? null : StudyJson(o.Study));
         var report = DesignReport.Build(src, o.Family, o.FmaxMhz);
         var paths = ReportFiles.Write(buildDir, report);
         paths = paths.Select(p => Path.Combine(shown, Path.GetFileName(p))).ToList();
@@ -64,6 +66,15 @@ public static class ReportFlow
         }
         r.Info($"wrote {string.Join(", ", paths)}");
         return paths[0];
+    }
+
+    private static JsonObject StudyJson(string path)
+    {
+        var file = Directory.Exists(path) ? Path.Combine(path, StudyFlow.JsonFile) : path;
+        if (!File.Exists(file)) throw new FileNotFoundException($"--study {path}: {file} does not exist; run 'quanthdl study multipliers --out DIR' first");
+        var study = Json(file)!;
+        if ((string?)study["format"] != "quanthdl-multiplier-study") throw new MalformedFileException(file, null, "not a multiplier study (format is not quanthdl-multiplier-study)");
+        return study;
     }
 
     private static JsonObject? Json(string path)

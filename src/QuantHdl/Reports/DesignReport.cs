@@ -79,6 +79,9 @@ public sealed record DesignReport
     /// <summary>folding.json, when present.</summary>
     public FoldingCurve? Folding { get; init; }
 
+    /// <summary>The multiplier study (multipliers.json of <c>quanthdl study multipliers</c>), when given.</summary>
+    public JsonObject? Study { get; init; }
+
     /// <summary>The sum of the nodes' estimates.</summary>
     public Cells EstimateTotal => Cells.Sum(Layers.Select(l => l.Estimate));
 
@@ -132,6 +135,7 @@ public sealed record DesignReport
             Interval = e.InitiationInterval,
             Bottleneck = e.Bottleneck,
             LatencyCycles = e.Latency,
+            Study = src.Study,
             Accuracies = src.Simulate is { } sim ? new Accuracy((int)sim["samples"]!, (double)sim["integer_accuracy"]!, (double)sim["fake_quant_accuracy"]!, (int)sim["identical_predictions"]!) : null,
             Verified = src.Verify is { } v ? VerificationOf(v) : null,
             Folding = src.Folding,

@@ -58,6 +58,7 @@ public static class JsonReport
                 }).ToArray()),
             } : null,
             ["folding"] = r.Folding is { } f ? JsonNode.Parse(f.ToJson()) : null,
+            ["multiplier_study"] = r.Study?.DeepClone(),
         };
         return o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
     }

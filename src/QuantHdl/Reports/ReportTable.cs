@@ -15,7 +15,33 @@ public sealed record ReportTable(string Id, string Title, IReadOnlyList<string> 
         var tables = new List<ReportTable> { Layers(r), Timing(r) };
         if (r.Accuracies is not null || r.Verified is not null) tables.Add(Checks(r));
         if (r.Folding is not null) tables.Add(Folding(r));
+        if (r.Study is not null) tables.Add(Study(r.Study));
         return tables;
+    }
+
+    /// <summary>The multiplier study's cases: LUTs of one MAC lane and the ratio to uniform weights, per family.</summary>
+    private static ReportTable Study(System.Text.Json.Nodes.JsonObject study)
+    {
+        var cases = study["cases"]!.AsArray().Select(c => c!.AsObject()).ToList();
+        string Label(System.Text.Json.Nodes.JsonObject c) => (string)c["weight"]! + " A" + (int)c["act_bits"]!
+            + (c["sqrt_frac_bits"] is { } f && (int)f != QuantHdl.Arithmetic.DeploymentSettings.DefaultSqrtFracBits ? " F=" + (int)f : "");
+        var families = cases.Select(c => (string)c["family"]!).Distinct().ToList();
+        var header = new List<string> { "weights, activations" };
+        foreach (var f in families) header.AddRange([$"{f} LUT/lane", $"{f} vs uniform"]);
+        var rows = new List<IReadOnlyList<string>>();
+        foreach (var label in cases.Select(Label).Distinct())
+        {
+            var row = new List<string> { label };
+            foreach (var f in families)
+            {
+                var c = cases.First(x => Label(x) == label && (string)x["family"]! == f);
+                row.Add(c["lut_per_lane"] is { } l ? ((double)l).ToString("F1", CultureInfo.InvariantCulture) : "n/a");
+                row.Add(c["ratio_to_uniform"] is { } q ? ((double)q).ToString("F2", CultureInfo.InvariantCulture) + "x" : "");
+            }
+            rows.Add(row);
+        }
+        return new ReportTable("multipliers", "Multiplier cost: LUTs of one MAC lane", header, rows,
+            $"From 'quanthdl study multipliers': hdl/mac_array.v at {(int)study["lanes"]!} x {(int)study["rows_per_array"]!} lanes, synthesized by Yosys; LUTs divided by the lanes (docs/multipliers.md). n/a: the code cannot hold the width.");
     }
 
     private static ReportTable Layers(DesignReport r)

@@ -1,3 +1,5 @@
+using QuantHdl.Verification.Synthesis;
+using QuantHdl.Flows;
 using System.IO.Compression;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -121,6 +123,29 @@ public class ReportTests
         Assert.Contains("| RTL bit-exact, random stalls | 19/20 | 3 mismatches, 700 cycles (verify.json) |", md);
         Assert.Contains("(FAIL)", md);
         Assert.Contains("| chosen | 4 | 11,250,000 | 480 |", md);
+    }
+
+    [Fact]
+    public void AGivenMultiplierStudyIsATableInEveryFormat()
+    {
+        // Two cases, two families, one refused width: the cells are the study's own numbers, printed as they are.
+        var rows = new List<StudyRow>
+        {
+            new(new StudyCase("uniform:4", 8), "xc7", 6400, 0, 0, 64, null),
+            new(new StudyCase("post:4", 8), "xc7", 4160, 0, 0, 64, null),
+            new(new StudyCase("post:8", 8), "xc7", 0, 0, 0, 64, "too wide"),
+            new(new StudyCase("uniform:4", 8), "ice40", 3200, 0, 0, 64, null),
+            new(new StudyCase("post:4", 8), "ice40", 6400, 0, 0, 64, null),
+            new(new StudyCase("post:8", 8), "ice40", 0, 0, 0, 64, "too wide"),
+        };
+        var study = StudyFlow.Json(rows);
+        var r = DesignReport.Build(Sources() with { Study = study });
+        var md = MarkdownReport.Render(r);
+        Assert.Contains("| post:4 A8 | 65.0 | 0.65x | 100.0 | 2.00x |", md);
+        Assert.Contains("| post:8 A8 | n/a |  | n/a |  |", md);
+        Assert.Contains("<td>post:4 A8</td><td>65.0</td><td>0.65x</td>", HtmlReport.Render(r));
+        Assert.Contains("\"multiplier_study\"", JsonReport.Render(r));
+        Assert.DoesNotContain("Multiplier cost", MarkdownReport.Render(DesignReport.Build(Sources())));
     }
 
     [Fact]
