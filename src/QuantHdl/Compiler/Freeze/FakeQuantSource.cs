@@ -65,7 +65,7 @@ public static class FakeQuantSource
                         q.WeightSpec, (float[])d.Quantizer.Scale.Data.Clone(), step, outStep, last ? IntType.S(16) : actType, Relu: !last) { Inputs = inputs });
                     break;
                 }
-                case LsqActivationQuantizer:
+                case LsqActivationQuantizer or AsqActivationQuantizer:
                     carrier[node.Name] = from; // fused into the layer or add it reads
                     break;
                 case MaxPool2d p:
