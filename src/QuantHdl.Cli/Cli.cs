@@ -125,7 +125,7 @@ internal static class Cli
     private static Command QatCommand()
     {
         var from = new Option<string>("--from") { Description = "Float checkpoint from 'quanthdl train', or a PTQ checkpoint from 'quanthdl ptq' to train from its ranges", Required = true };
-        var weights = new Option<string>("--weights") { Description = $"Weight code: post:B (power of sqrt 2), pot:B (power of two) or uniform:B (LSQ); B = 3..{WeightSpec.MaxBits(WeightCode.Post)}, 3..{WeightSpec.MaxBits(WeightCode.Pot)} or 2..{WeightSpec.MaxBits(WeightCode.Uniform)} (wider codes cannot fit a 64-bit requant product)", DefaultValueFactory = _ => "post:4" };
+        var weights = new Option<string>("--weights") { Description = $"Weight code: post:B (power of sqrt 2), pot:B (power of two) or uniform:B (LSQ); B = {WeightSpec.MinBits(WeightCode.Post)}..{WeightSpec.MaxBits(WeightCode.Post)}, {WeightSpec.MinBits(WeightCode.Pot)}..{WeightSpec.MaxBits(WeightCode.Pot)} or {WeightSpec.MinBits(WeightCode.Uniform)}..{WeightSpec.MaxBits(WeightCode.Uniform)} (wider codes cannot fit a 64-bit requant product)", DefaultValueFactory = _ => "post:4" };
         var acts = new Option<string>("--acts") { Description = "Activation quantizer: uniform:B (LSQ, unsigned) or asq:B (ASQ: LSQ's step times a per-sample adapter output, deployed static; docs/asq.md); B = 1..16", DefaultValueFactory = _ => "uniform:4" };
         var asqCalib = new Option<int>("--asq-calib") { Description = $"ASQ only: training images whose mean beta becomes each layer's static beta, 1..{AsqCalibration.MaxImages}", DefaultValueFactory = _ => AsqCalibration.DefaultImages };
         var epochs = new Option<int>("--epochs") { Description = "QAT epochs (cosine schedule)", DefaultValueFactory = _ => 2 };
