@@ -93,6 +93,21 @@ public class AsqFlowTests(AsqFlowFixture fx) : IClassFixture<AsqFlowFixture>
         Assert.NotNull(rep.DynamicAsqAccuracy);
     }
 
+    [Theory]
+    [InlineData("--acts", "asq:0", "activation bits 0 in 'asq:0' are out of range; use 1..16")]
+    [InlineData("--acts", "asq:17", "activation bits 17 in 'asq:17' are out of range; use 1..16")]
+    [InlineData("--asq-calib", "0", "--asq-calib 0 is out of range 1..60000")]
+    public void QatRefusesBadAsqOptionsInOneLineAndWritesNothing(string option, string value, string message)
+    {
+        var tmp = CliRunner.TempDir("asq-bad");
+        var outDir = Path.Combine(tmp, "q");
+        string[] acts = option == "--acts" ? [] : ["--acts", "asq:4"];
+        var (exit, _, err) = CliRunner.Run(["qat", "--from", fx.FloatDir, "--epochs", "0", option, value, .. acts, "--data", FashionSubset.Path, "--out", outDir]);
+        CliErrorTests.AssertOneLineError(exit, err, message);
+        Assert.False(Directory.Exists(outDir));
+        Assert.Empty(Directory.GetFileSystemEntries(tmp));
+    }
+
     [Fact]
     public void PtqRefusesAsqActivations()
     {
