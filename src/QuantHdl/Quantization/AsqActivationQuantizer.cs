@@ -78,9 +78,7 @@ public sealed class AsqActivationQuantizer : Module
         if (!Initialized)
         {
             if (!Training) throw new InvalidOperationException("ASQ activation quantizer used in eval mode before its step was initialised by a training batch");
-            double sum = 0;
-            for (int i = 0; i < xd.Length; i++) sum += Math.Abs(xd[i]);
-            Step.Data[0] = (float)Math.Max(2 * (sum / Math.Max(1, xd.Length)) / Math.Sqrt(_p), 1e-6);
+            Step.Data[0] = LsqActivationQuantizer.InitialStep(xd, _p);
         }
         int batch = x.Dim(0);
         Tensor beta;

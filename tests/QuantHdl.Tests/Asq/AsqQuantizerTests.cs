@@ -1,6 +1,7 @@
 using QuantHdl.Arithmetic;
 using QuantHdl.Engine.Nn;
 using QuantHdl.Engine.Tensors;
+using QuantHdl.Models;
 using QuantHdl.Quantization;
 
 namespace QuantHdl.Tests.Asq;
@@ -54,6 +55,18 @@ public class AsqQuantizerTests
         double mean = w.Average(), std = Math.Sqrt(w.Select(v => (v - mean) * (v - mean)).Sum() / (w.Length - 1));
         Assert.InRange(mean, -0.0015, 0.0015);
         Assert.InRange(std, 0.0093, 0.0107);
+    }
+
+    [Fact]
+    public void TheSameSeedGivesTheSameAdaptersAndAnotherSeedOthers()
+    {
+        var fp = new LayerGraph(ModelSpec.Parse("mlp:16-12-5-3", Shape.Flat(16)), new Random(1));
+        float[] Adapters(int seed) => new QuantGraph(fp, WeightSpec.Parse("post:4"), ActivationSpec.Parse("asq:4"), seed: seed)
+            .AsqQuantizers().SelectMany(q => q.Quantizer.Adapter.Parameters().SelectMany(p => p.Data)).ToArray();
+        Assert.Equal(Adapters(3), Adapters(3));
+        Assert.NotEqual(Adapters(3), Adapters(4));
+        // relu1 reads 12 features (two layers: 12 -> 3 -> 1), relu2 reads 5 (one layer: 5 -> 1).
+        Assert.Equal(12 * 3 + 3 + 3 + 1 + 5 + 1, Adapters(3).Length);
     }
 
     [Theory]
