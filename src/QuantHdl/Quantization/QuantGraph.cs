@@ -11,8 +11,8 @@ namespace QuantHdl.Quantization;
 /// The fake-quant network of a BN-free <see cref="LayerGraph"/> (an <c>mlp:</c> model, on flat batches,
 /// or a <c>lenet5</c>/<c>cnn:</c>/<c>resnet8</c>/JSON model): the 8-bit image enters exactly
 /// (pixel/255); every conv and dense layer has quantized weights and its bias on the accumulator grid;
-/// every ReLU becomes the unsigned activation quantizer of its layer's output (registered under the
-/// ReLU node's name); a conv that feeds a residual add has no ReLU and a signed quantizer of
+/// every ReLU becomes the unsigned activation quantizer of its layer's output (LSQ, or ASQ with an
+/// <see cref="ActivationKind.Asq"/> spec; registered under the ReLU node's name); a conv that feeds a residual add has no ReLU and a signed quantizer of
 /// A + 4 bits on its output; an add sums its two (fake-quantized) operands and the ReLU after it
 /// quantizes the sum (integer-semantics §9); max pools pass codes through unchanged; average pools
 /// requantize to a step of their own; the last dense layer gives float logits (frozen to signed 16-bit

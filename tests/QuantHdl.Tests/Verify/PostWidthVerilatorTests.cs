@@ -7,8 +7,9 @@ using QuantHdl.Verification.Verilator;
 namespace QuantHdl.Tests.Verify;
 
 /// <summary>
-/// POST at 2, 3, 5 and 6 bits in one tiny net, x u8[16] -> fc1 post:2 -> fc2 post:3 -> fc3 post:5 ->
-/// fc4 post:6 -> s16, with random codes over every index of each width (docs/integer-semantics.md §3):
+/// POST at 2, 3, 5 and 6 bits (and POT at 2) in one tiny net, x u8[16] -> fc1 post:2 -> fc2 post:3 ->
+/// fc3 pot:2 -> fc4 post:5 -> fc5 post:6 -> s16, with every index and sign of each width among random codes
+/// (docs/integer-semantics.md §3):
 /// Verilator equals the golden simulator on every integer of every layer, with and without stalls, and
 /// the golden simulator equals the BigInteger reference. One Verilator build covers the four widths.
 /// </summary>
@@ -21,15 +22,16 @@ public class PostWidthVerilatorTests
         var u4 = IntType.U(4);
         var logits = IntType.S(16);
         var nodes = new List<IrNode> { new("x", [], new InputOp(), u8, 16, 2, 1.0 / 255) };
-        (string Name, int Bits, int In, int Out, Folding Fold)[] layers =
-            [("fc1", 2, 16, 12, new Folding(2, 3)), ("fc2", 3, 12, 12, new Folding(3, 2)), ("fc3", 5, 12, 8, new Folding(4, 2)), ("fc4", 6, 8, 10, new Folding(2, 5))];
+        (string Name, WeightCode Code, int Bits, int In, int Out, Folding Fold)[] layers =
+            [("fc1", WeightCode.Post, 2, 16, 12, new Folding(2, 3)), ("fc2", WeightCode.Post, 3, 12, 12, new Folding(3, 2)), ("fc3", WeightCode.Pot, 2, 12, 12, new Folding(6, 4)),
+             ("fc4", WeightCode.Post, 5, 12, 8, new Folding(4, 2)), ("fc5", WeightCode.Post, 6, 8, 10, new Folding(2, 5))];
         var inType = u8;
-        foreach (var (name, bits, inSize, outSize, fold) in layers)
+        foreach (var (name, code, bits, inSize, outSize, fold) in layers)
         {
-            bool last = name == "fc4";
+            bool last = name == "fc5";
             var outType = last ? logits : u4;
             // Every index e = 0..2^(b-1)-1 with both signs, at shuffled positions, the rest random.
-            var w = new WeightSpec(WeightCode.Post, bits);
+            var w = new WeightSpec(code, bits);
             int indices = 1 << (bits - 1);
             var codes = Enumerable.Range(0, inSize * outSize).Select(i => i < 2 * indices ? ((i & 1) << (bits - 1)) | (i / 2) : RandomLayers.RandomCode(rng, w))
                 .Select(c => WeightArithmetic.Index(c, w) == 0 ? 0 : c).OrderBy(_ => rng.Next()).ToArray();
@@ -37,7 +39,7 @@ public class PostWidthVerilatorTests
             nodes.Add(new IrNode(name, [nodes[^1].Name], d, outType, outSize, fold.Pe, 1.0));
             inType = outType;
         }
-        var g = new IrGraph($"post_widths_f{fracBits}", nodes.ToArray()) { Output = "fc4", Classes = 10 };
+        var g = new IrGraph($"post_widths_f{fracBits}", nodes.ToArray()) { Output = "fc5", Classes = 10 };
         IrValidator.Check(g);
         return g;
     }
