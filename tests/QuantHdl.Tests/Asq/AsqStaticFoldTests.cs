@@ -88,6 +88,41 @@ public class AsqStaticFoldTests
     }
 
     [Fact]
+    public void EachLayerIsCalibratedWithTheLayersBeforeItStatic()
+    {
+        // mlp:16-12-8-3 on 20 random 4x4 images: relu2's static beta is the mean of its adapter over the
+        // inputs fc2 gets when relu1 is already static, worked here module by module.
+        var fp = new LayerGraph(ModelSpec.Parse("mlp:16-12-8-3", Shape.Flat(16)), new Random(4));
+        var q = new QuantGraph(fp, WeightSpec.Parse("uniform:8"), ActivationSpec.Parse("asq:3"), seed: 2);
+        var rng = new Random(9);
+        var pixels = new byte[20 * 16];
+        rng.NextBytes(pixels);
+        var data = new IdxDataset(pixels, new byte[20], 4, 4, classes: 3);
+        var x = new Tensor([20, 16], pixels.Select(b => b / 255f).ToArray());
+        foreach (var l in q.AsqQuantizers().SelectMany(a => a.Quantizer.Adapter.Layers))
+            for (int i = 0; i < l.Weight.Numel; i++) l.Weight.Data[i] = (float)(rng.NextDouble() - 0.5) * 2; // beta well away from 1
+        q.Forward(x); // training mode: sets the steps
+        var (fc1, r1, fc2, r2) = ((QuantLinear)q.Nodes[0].Module, (AsqActivationQuantizer)q.Nodes[1].Module, (QuantLinear)q.Nodes[2].Module, (AsqActivationQuantizer)q.Nodes[3].Module);
+        q.Eval();
+        double MeanBeta2(bool relu1Static)
+        {
+            using var ng = Tensor.NoGrad();
+            fc1.InputStep = 1.0 / 255;
+            r1.Static = relu1Static;
+            var h1 = r1.Forward(fc1.Forward(x));
+            fc2.InputStep = relu1Static ? r1.StaticStep : null;
+            var beta = r2.Adapter.Forward(fc2.Forward(h1));
+            return beta.Data.AsSpan(0, 20).ToArray().Average(v => (double)v);
+        }
+        var (betas, _) = AsqCalibration.Calibrate(q, data);
+        Assert.Equal(r1.StaticBeta.Data[0], (float)betas[0].Beta);
+        double expected = MeanBeta2(relu1Static: true);
+        Assert.Equal(expected, r2.StaticBeta.Data[0], 5);
+        double allDynamic = MeanBeta2(relu1Static: false);
+        Assert.True(Math.Abs(allDynamic - expected) > 1e-4, $"relu1's static form changes nothing here ({allDynamic} vs {expected}); the test would not tell the orders apart");
+    }
+
+    [Fact]
     public void AnUncalibratedAsqModelHasNoEdgeStepAndDoesNotFreeze()
     {
         var (q, _) = Model();
