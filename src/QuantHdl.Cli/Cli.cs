@@ -161,8 +161,9 @@ internal static class Cli
     private static Command QatCommand()
     {
         var from = new Option<string>("--from") { Description = "Float checkpoint from 'quanthdl train', or a PTQ checkpoint from 'quanthdl ptq' to train from its ranges", Required = true };
-        var weights = new Option<string>("--weights") { Description = $"Weight code: post:B (power of sqrt 2), pot:B (power of two) or uniform:B (LSQ); B = 3..{WeightSpec.MaxBits(WeightCode.Post)}, 3..{WeightSpec.MaxBits(WeightCode.Pot)} or 2..{WeightSpec.MaxBits(WeightCode.Uniform)} (wider codes cannot fit a 64-bit requant product)", DefaultValueFactory = _ => "post:4" };
-        var acts = new Option<string>("--acts") { Description = "Activation quantizer: uniform:B (LSQ, unsigned)", DefaultValueFactory = _ => "uniform:4" };
+        var weights = new Option<string>("--weights") { Description = $"Weight code: post:B (power of sqrt 2), pot:B (power of two) or uniform:B (LSQ); B = {WeightSpec.MinBits(WeightCode.Post)}..{WeightSpec.MaxBits(WeightCode.Post)}, {WeightSpec.MinBits(WeightCode.Pot)}..{WeightSpec.MaxBits(WeightCode.Pot)} or {WeightSpec.MinBits(WeightCode.Uniform)}..{WeightSpec.MaxBits(WeightCode.Uniform)} (wider codes cannot fit a 64-bit requant product)", DefaultValueFactory = _ => "post:4" };
+        var acts = new Option<string>("--acts") { Description = "Activation quantizer: uniform:B (LSQ, unsigned) or asq:B (ASQ: LSQ's step times a per-sample adapter output, deployed static; docs/asq.md); B = 1..16", DefaultValueFactory = _ => "uniform:4" };
+        var asqCalib = new Option<int>("--asq-calib") { Description = $"ASQ only: training images whose mean beta becomes each layer's static beta, 1..{AsqCalibration.MaxImages}", DefaultValueFactory = _ => AsqCalibration.DefaultImages };
         var epochs = new Option<int>("--epochs") { Description = "QAT epochs (cosine schedule)", DefaultValueFactory = _ => 2 };
         var lr = new Option<double>("--lr") { Description = "Adam base learning rate", DefaultValueFactory = _ => 5e-4 };
         var output = new Option<string>("--out") { Description = "QAT checkpoint directory to write; must be new or empty unless --force", Required = true };
@@ -170,12 +171,12 @@ internal static class Cli
         var fracBits = new Option<int>("--sqrt-frac-bits") { Description = $"Fraction bits F of the POST x/sqrt2 table, {DeploymentSettings.SqrtFracBitsRange} (docs/integer-semantics.md §3): the biases train on F's accumulator grid, and compile builds the hardware with the same F", DefaultValueFactory = _ => DeploymentSettings.DefaultSqrtFracBits };
         var multBits = new Option<int>("--multiplier-bits") { Description = $"Width MB of the requantization multiplier, {DeploymentSettings.MultiplierBitsRange} (docs/integer-semantics.md §4); saved for compile", DefaultValueFactory = _ => DeploymentSettings.DefaultMultiplierBits };
         var seed = Seed(); var batch = BatchSize(); var data = Data(); var force = Force();
-        var cmd = new Command("qat", "Quantization-aware training from a float or PTQ checkpoint (LSQ activations; POST, POT or uniform weights)") { from, weights, acts, epochs, lr, scaleLr, fracBits, multBits, output, seed, batch, data, force };
+        var cmd = new Command("qat", "Quantization-aware training from a float or PTQ checkpoint (LSQ or ASQ activations; POST, POT or uniform weights)") { from, weights, acts, asqCalib, epochs, lr, scaleLr, fracBits, multBits, output, seed, batch, data, force };
         cmd.SetAction(p => Guard(() =>
         {
             var w = WeightSpec.Parse(p.GetValue(weights)!);
             var a = ActivationSpec.Parse(p.GetValue(acts)!);
-            var o = new TrainOptions(p.GetValue(epochs), p.GetValue(seed), p.GetValue(batch), p.GetValue(lr), p.GetValue(data)!) { ScaleLrFactor = p.GetValue(scaleLr) };
+            var o = new TrainOptions(p.GetValue(epochs), p.GetValue(seed), p.GetValue(batch), p.GetValue(lr), p.GetValue(data)!) { ScaleLrFactor = p.GetValue(scaleLr), AsqCalibrationImages = p.GetValue(asqCalib) };
             var deploy = new DeploymentSettings(p.GetValue(fracBits), p.GetValue(multBits)).Check();
             TrainFlow.Qat(p.GetValue(from)!, w, a, o, p.GetValue(output)!, new SpectreReporter(), p.GetValue(force), deploy);
             return 0;

@@ -13,8 +13,11 @@ public sealed record WeightSpec(WeightCode Code, int Bits)
     /// <summary>Largest exponent j = 2^(b-1) - 2 of a POT/POST code.</summary>
     public int MaxExponent => (1 << (Bits - 1)) - 2;
 
-    /// <summary>Fewest bits of a code: 2 for uniform, 3 for POT/POST (a sign and at least two exponents).</summary>
-    public static int MinBits(WeightCode code) => code == WeightCode.Uniform ? 2 : 3;
+    /// <summary>
+    /// Fewest bits of a code: 2 for every code. uniform:2 is -2..1; pot:2 and post:2 are a sign and a 1-bit
+    /// index, levels 0 and ±alpha (J = 0; docs/integer-semantics.md §3).
+    /// </summary>
+    public static int MinBits(WeightCode code) => 2;
 
     /// <summary>
     /// Most bits of a code that any layer can hold (docs/integer-semantics.md §5): the widest whose

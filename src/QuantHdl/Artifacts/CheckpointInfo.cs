@@ -51,10 +51,21 @@ public sealed record CheckpointInfo(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Ptq { get; init; }
 
+    /// <summary>
+    /// A QAT checkpoint with ASQ activations (docs/asq.md): how the static betas (the <c>static_beta</c>
+    /// buffers in weights.bin) were calibrated, and the fake-quant test accuracy of the static form
+    /// (<see cref="TestAccuracy"/> is the dynamic form's). Null otherwise.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public AsqCalibrationInfo? Asq { get; init; }
+
     /// <summary><see cref="Deployment"/>, or the defaults when the checkpoint records none.</summary>
     [JsonIgnore]
     public DeploymentSettings DeploymentOrDefault => Deployment ?? DeploymentSettings.Default;
 }
+
+/// <summary>ASQ's static deployment in a checkpoint: the calibration images (the first of the training set) and the static form's test accuracy.</summary>
+public sealed record AsqCalibrationInfo(int CalibrationImages, double StaticTestAccuracy);
 
 /// <summary>One stored tensor: its parameter name, shape and float offset in weights.bin.</summary>
 public sealed record TensorEntry(string Name, int[] Shape, long Offset);

@@ -105,6 +105,8 @@ public static class CompileFlow
         using var dir = OutputDirectory.Begin(buildDir, ArtifactKind.Build, force, fromDir, o.DataDir);
         var (info, model) = ModelStore.LoadQat(fromDir);
         o.CheckAgainst(info.DeploymentOrDefault, fromDir);
+        if (model.AsqQuantizers() is { Count: > 0 } asq)
+            r.Info($"asq: deploying the static form, beta folded into the activation step (docs/asq.md): {string.Join(", ", asq.Select(q => $"{q.Name} beta {q.Quantizer.StaticBeta.Data[0]:F4}"))} (calibrated on {info.Asq?.CalibrationImages} training images)");
         var frozen = Freezer.Freeze(FakeQuantSource.From(model, "qnet", info.LogitStep!.Value));
         var (graph, curve) = Fold(frozen, o);
         var test = IdxDataset.Load(o.DataDir, train: false);

@@ -31,7 +31,10 @@ public static partial class ModelStore
         return (info, model);
     }
 
-    /// <summary>Loads a QAT checkpoint: a <see cref="QuantGraph"/> of the BN-folded graph, with the checkpoint's deployment settings.</summary>
+    /// <summary>
+    /// Loads a QAT checkpoint: a <see cref="QuantGraph"/> of the BN-folded graph, with the checkpoint's deployment
+    /// settings; ASQ quantizers are static (<see cref="QuantGraph.UseStaticAsq"/>).
+    /// </summary>
     public static (CheckpointInfo Info, QuantGraph Model) LoadQat(string dir)
     {
         var (info, data) = Checkpoint.Read(dir);
@@ -52,9 +55,13 @@ public static partial class ModelStore
         }
         // The folded graph's parameters are overwritten by LoadInto; folding here only fixes the structure.
         var fp = BatchNormFolder.Fold(new LayerGraph(ParseSpec(info, dir), new Random(info.Seed)));
-        var model = new QuantGraph(fp, w, a, deploy);
+        var model = new QuantGraph(fp, w, a, deploy, info.Seed);
         Checkpoint.LoadInto(model, WithGraphNames(info), data, dir);
         if (info.LogitStep is not > 0) throw new CheckpointException($"checkpoint '{dir}' has no calibrated logit step");
+        // An ASQ model loads in its deployed (static) form, the one compile freezes (docs/asq.md).
+        foreach (var (name, q) in model.AsqQuantizers())
+            if (!q.Calibrated) throw new CheckpointException($"checkpoint '{dir}': ASQ node {name} has no calibrated static beta");
+        model.UseStaticAsq(true);
         return (info, model);
     }
 
@@ -64,7 +71,7 @@ public static partial class ModelStore
     /// QAT pipeline: equalize and set ranges, then train), and must have been quantized to
     /// <paramref name="w"/>, <paramref name="a"/> and <paramref name="deploy"/>. A QAT checkpoint is refused.
     /// </summary>
-    public static (CheckpointInfo Info, QuantGraph Model) QatStart(string dir, WeightSpec w, ActivationSpec a, DeploymentSettings deploy)
+    public static (CheckpointInfo Info, QuantGraph Model) QatStart(string dir, WeightSpec w, ActivationSpec a, DeploymentSettings deploy, int seed = 0)
     {
         var (info, _) = Checkpoint.Read(dir);
         if (info.Kind == "qat" && info.Ptq is not null)
@@ -77,7 +84,7 @@ public static partial class ModelStore
             return (ptq, model);
         }
         var (fpInfo, graph) = LoadFloatGraph(dir);
-        return (fpInfo, new QuantGraph(BatchNormFolder.Fold(graph), w, a, deploy));
+        return (fpInfo, new QuantGraph(BatchNormFolder.Fold(graph), w, a, deploy, seed));
     }
 
     /// <summary>

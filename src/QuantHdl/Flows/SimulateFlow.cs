@@ -14,7 +14,15 @@ public sealed record SimulateReport(
     double FakeQuantAccuracy,
     double AccuracyDeltaPoints,
     int IdenticalPredictions,
-    double IdenticalShare);
+    double IdenticalShare)
+{
+    /// <summary>
+    /// ASQ checkpoints only: the fake-quant accuracy of the dynamic form (beta per sample). The other fields
+    /// then compare the golden model with the static form, the one compiled (docs/asq.md).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public double? DynamicAsqAccuracy { get; init; }
+}
 
 /// <summary>The simulate stage: ir.json through the integer-only golden simulator on the test set.</summary>
 public static class SimulateFlow
@@ -57,7 +65,15 @@ public static class SimulateFlow
                 advance(end - start);
             }
         });
+        // The model loads static (the compiled form); an ASQ model is also scored with its per-sample beta.
         var fake = Trainer.Predict(model, test, asImages: model.TakesImages);
+        double? dynamicAsq = null;
+        if (model.AsqQuantizers().Count > 0)
+        {
+            model.UseStaticAsq(false);
+            dynamicAsq = Trainer.Evaluate(model, test, asImages: model.TakesImages);
+            model.UseStaticAsq(true);
+        }
         int correctInt = 0, correctFake = 0, same = 0;
         for (int s = 0; s < test.Count; s++)
         {
@@ -66,10 +82,11 @@ public static class SimulateFlow
             if (golden[s] == fake[s]) same++;
         }
         double ai = (double)correctInt / test.Count, af = (double)correctFake / test.Count;
-        var report = new SimulateReport(test.Count, ai, af, (ai - af) * 100, same, (double)same / test.Count);
+        var report = new SimulateReport(test.Count, ai, af, (ai - af) * 100, same, (double)same / test.Count) { DynamicAsqAccuracy = dynamicAsq };
         ArtifactMarker.Record(buildDir, ReportFile);
         AtomicFile.WriteAllText(Path.Combine(buildDir, ReportFile), JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
-        r.Info($"golden (integer) accuracy {ai:P2} on {test.Count} test images; fake-quant {af:P2}; delta {report.AccuracyDeltaPoints:+0.00;-0.00} points; identical predictions {same}/{test.Count} ({report.IdenticalShare:P2})");
+        if (dynamicAsq is double d) r.Info($"asq on {test.Count} test images: dynamic fake-quant {d:P2}, static fake-quant {af:P2}, static golden {ai:P2}");
+        r.Info($"golden (integer) accuracy {ai:P2} on {test.Count} test images; fake-quant{(dynamicAsq is null ? "" : " (static ASQ)")} {af:P2}; delta {report.AccuracyDeltaPoints:+0.00;-0.00} points; identical predictions {same}/{test.Count} ({report.IdenticalShare:P2})");
         return report;
     }
 }

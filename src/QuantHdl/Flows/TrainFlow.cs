@@ -17,12 +17,16 @@ public sealed record TrainOptions(int Epochs, int Seed = 0, int BatchSize = 64, 
     /// <summary>QAT only: learning rate of the quantizer scales relative to the weights' (see <see cref="QatOptimizer"/>).</summary>
     public double ScaleLrFactor { get; init; } = 1.0;
 
+    /// <summary>QAT with ASQ only: training images whose mean beta becomes each layer's static beta (docs/asq.md).</summary>
+    public int AsqCalibrationImages { get; init; } = AsqCalibration.DefaultImages;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the bad value.</summary>
     public void Check()
     {
         if (Epochs < 0 || Epochs > 1000) throw new ArgumentException($"--epochs {Epochs} is out of range 0..1000");
         if (BatchSize < 1 || BatchSize > 65536) throw new ArgumentException($"--batch-size {BatchSize} is out of range 1..65536");
         if (!(Lr > 0) || Lr > 10) throw new ArgumentException($"--lr {Lr} must be in (0, 10]");
+        AsqCalibration.CheckImages(AsqCalibrationImages);
     }
 }
 
@@ -87,7 +91,7 @@ public static class TrainFlow
         o.Check();
         var deploy = (deployment ?? DeploymentSettings.Default).Check();
         using var dir = OutputDirectory.Begin(outDir, ArtifactKind.CheckpointQat, force, fromDir, o.DataDir);
-        var (fpInfo, model) = ModelStore.QatStart(fromDir, w, a, deploy);
+        var (fpInfo, model) = ModelStore.QatStart(fromDir, w, a, deploy, o.Seed);
         var (train, test) = LoadData(o.DataDir, model.Spec);
         bool images = model.TakesImages;
         var opt = new QatOptimizer(model.WeightParameters(), model.ScaleParameters(), o.Lr, o.ScaleLrFactor);
@@ -96,11 +100,21 @@ public static class TrainFlow
         RunEpochs("qat", model, opt, train, test, o, r, schedule, images);
         if (o.Epochs == 0) InitialiseActivations(model, train, o, images);
         double acc = Trainer.Evaluate(model, test, asImages: images);
+        // ASQ: beta becomes a constant first, so that the logit step is calibrated on the deployed form.
+        var asq = a.IsAsq ? CalibrateAsq(model, train, test, o, r, images) : null;
         double logitStep = LogitCalibration.Step(model, train, images);
-        r.Info($"qat {ModelSpec.Label(fpInfo.Model)} weights {w} acts {a}: test accuracy {acc:P2} (float parent {fpInfo.TestAccuracy:P2})");
-        var info = Checkpoint.Save(dir.StagingPath, model, new CheckpointInfo("qat", fpInfo.Model, w.ToString(), a.ToString(), o.Seed, o.Epochs, o.BatchSize, o.Lr, acc, logitStep, Path.GetFullPath(fromDir), [], "") { Input = fpInfo.Input, Deployment = deploy });
+        r.Info($"qat {ModelSpec.Label(fpInfo.Model)} weights {w} acts {a}: test accuracy {acc:P2}{(asq is null ? "" : $" (dynamic ASQ; static {asq.StaticTestAccuracy:P2})")} (float parent {fpInfo.TestAccuracy:P2})");
+        var info = Checkpoint.Save(dir.StagingPath, model, new CheckpointInfo("qat", fpInfo.Model, w.ToString(), a.ToString(), o.Seed, o.Epochs, o.BatchSize, o.Lr, acc, logitStep, Path.GetFullPath(fromDir), [], "") { Input = fpInfo.Input, Deployment = deploy, Asq = asq });
         dir.Commit();
         return info;
+    }
+
+    private static AsqCalibrationInfo CalibrateAsq(QuantGraph model, IdxDataset train, IdxDataset test, TrainOptions o, IFlowReporter r, bool images)
+    {
+        var (betas, used) = AsqCalibration.Calibrate(model, train, o.AsqCalibrationImages);
+        double acc = Trainer.Evaluate(model, test, asImages: images);
+        r.Info($"asq: static beta over {used} training images: {string.Join(", ", betas.Select(b => $"{b.Name} {b.Beta:F4}"))}");
+        return new AsqCalibrationInfo(used, acc);
     }
 
     /// <summary>

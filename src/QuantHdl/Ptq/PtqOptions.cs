@@ -68,6 +68,8 @@ public sealed record PtqOptions(WeightSpec Weights, ActivationSpec Activations)
             throw new ArgumentException($"--weights {Weights}: PTQ takes {MinBits} to {MaxBits} bits, not {Weights.Bits}");
         if (Activations.Bits < MinBits || Activations.Bits > MaxBits)
             throw new ArgumentException($"--acts {Activations}: PTQ takes {MinBits} to {MaxBits} bits, not {Activations.Bits}");
+        if (Activations.IsAsq)
+            throw new ArgumentException($"--acts {Activations}: ASQ's adapter is trained, so PTQ takes uniform activations; use 'quanthdl qat --acts {Activations}'");
         if (Calibration < 1) throw new ArgumentException($"--calib {Calibration} must be at least 1");
         if (AdaRoundIterations < 1 || AdaRoundIterations > 1_000_000) throw new ArgumentException($"--adaround-iters {AdaRoundIterations} is out of range 1..1000000");
         if (!(Percentile > 0 && Percentile <= 100)) throw new ArgumentException($"--percentile {Percentile} must be in (0, 100]");

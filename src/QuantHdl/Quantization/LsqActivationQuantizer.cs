@@ -39,6 +39,14 @@ public sealed class LsqActivationQuantizer : Module
     /// <summary>True once the step is set.</summary>
     public bool Initialized => Step.Data[0] > 0;
 
+    /// <summary>LSQ's initial step from a first batch: max(2 mean|x| / sqrt(p), 1e-6).</summary>
+    internal static float InitialStep(ReadOnlySpan<float> x, int p)
+    {
+        double sum = 0;
+        foreach (var v in x) sum += Math.Abs(v);
+        return (float)Math.Max(2 * (sum / Math.Max(1, x.Length)) / Math.Sqrt(p), 1e-6);
+    }
+
     /// <inheritdoc/>
     public override Tensor Forward(Tensor x)
     {
@@ -46,9 +54,7 @@ public sealed class LsqActivationQuantizer : Module
         if (!Initialized)
         {
             if (!Training) throw new InvalidOperationException("activation quantizer used in eval mode before its step was initialised by a training batch");
-            double sum = 0;
-            for (int i = 0; i < xd.Length; i++) sum += Math.Abs(xd[i]);
-            Step.Data[0] = (float)Math.Max(2 * (sum / Math.Max(1, xd.Length)) / Math.Sqrt(_p), 1e-6);
+            Step.Data[0] = InitialStep(xd, _p);
         }
         float s = Step.Data[0];
         int p = _p, n = _n;

@@ -11,8 +11,8 @@ namespace QuantHdl.Quantization;
 /// The fake-quant network of a BN-free <see cref="LayerGraph"/> (an <c>mlp:</c> model, on flat batches,
 /// or a <c>lenet5</c>/<c>cnn:</c>/<c>resnet8</c>/JSON model): the 8-bit image enters exactly
 /// (pixel/255); every conv and dense layer has quantized weights and its bias on the accumulator grid;
-/// every ReLU becomes the unsigned activation quantizer of its layer's output (registered under the
-/// ReLU node's name); a conv that feeds a residual add has no ReLU and a signed quantizer of
+/// every ReLU becomes the unsigned activation quantizer of its layer's output (LSQ, or ASQ with an
+/// <see cref="ActivationKind.Asq"/> spec; registered under the ReLU node's name); a conv that feeds a residual add has no ReLU and a signed quantizer of
 /// A + 4 bits on its output; an add sums its two (fake-quantized) operands and the ReLU after it
 /// quantizes the sum (integer-semantics §9); max pools pass codes through unchanged; average pools
 /// requantize to a step of their own; the last dense layer gives float logits (frozen to signed 16-bit
@@ -30,9 +30,10 @@ public sealed class QuantGraph : Module, IStagedModule
     /// <summary>
     /// Builds from a trained full-precision graph; weights are copied and quantizers initialised from them.
     /// Every conv and dense layer puts its bias on the grid of <paramref name="deployment"/>'s F (the
-    /// defaults when null), the F the compiler freezes with.
+    /// defaults when null), the F the compiler freezes with. With ASQ activations every ReLU's quantizer is an
+    /// <see cref="AsqActivationQuantizer"/> whose adapter is drawn from <paramref name="seed"/> and the node's index.
     /// </summary>
-    public QuantGraph(LayerGraph fp, WeightSpec weights, ActivationSpec acts, DeploymentSettings? deployment = null)
+    public QuantGraph(LayerGraph fp, WeightSpec weights, ActivationSpec acts, DeploymentSettings? deployment = null, int seed = 0)
     {
         Spec = fp.Spec;
         WeightSpec = weights;
@@ -64,6 +65,7 @@ public sealed class QuantGraph : Module, IStagedModule
                 Linear => throw new ArgumentException($"node {node.Name}: a hidden dense layer must be followed by relu as its only reader (hidden activations are unsigned codes)"),
                 ReLU when a0 < 0 || src[a0].Module is not (Conv2d or Linear or Add) || _reader[a0] != i =>
                     throw new ArgumentException($"node {node.Name}: relu must directly follow a conv or dense layer (or an add), as its only reader, into whose requantization it is fused"),
+                ReLU when acts.IsAsq => new AsqActivationQuantizer(acts.Bits, node.OutShape.C, new Random(unchecked(seed * 1000003 + i))),
                 ReLU => new LsqActivationQuantizer(acts.Bits),
                 Add when !ReadOnlyBy<ReLU>(i) => throw new ArgumentException($"node {node.Name}: an add must be read by one relu only, which quantizes its sum to unsigned codes"),
                 Add when _sources[i].Any(s => s >= 0 && src[s].Module is Linear) =>
@@ -144,11 +146,22 @@ public sealed class QuantGraph : Module, IStagedModule
         QuantConv2d { OutputQuantizer: { } q } c => [c.Quantizer.Scale, q.Step],
         QuantConv2d c => [c.Quantizer.Scale],
         LsqActivationQuantizer a => [a.Step],
+        AsqActivationQuantizer a => [a.Step],
         QuantPool p => new[] { p.Quantizer.Step },
         _ => Array.Empty<Tensor>(),
     }).ToList();
 
-    /// <summary>Everything else: weights and biases.</summary>
+    /// <summary>The ASQ quantizers, in node order (none with uniform activations).</summary>
+    public IReadOnlyList<(string Name, AsqActivationQuantizer Quantizer)> AsqQuantizers() =>
+        _nodes.Where(n => n.Module is AsqActivationQuantizer).Select(n => (n.Node.Name, (AsqActivationQuantizer)n.Module)).ToList();
+
+    /// <summary>Sets every ASQ quantizer to its static (deployed) form, or back to the per-sample beta.</summary>
+    public void UseStaticAsq(bool on)
+    {
+        foreach (var (_, a) in AsqQuantizers()) a.Static = on;
+    }
+
+    /// <summary>Everything else: weights and biases (and the ASQ adapters' weights).</summary>
     public IReadOnlyList<Tensor> WeightParameters()
     {
         var scales = new HashSet<Tensor>(ScaleParameters(), ReferenceEqualityComparer.Instance);
@@ -159,7 +172,8 @@ public sealed class QuantGraph : Module, IStagedModule
     /// The real step of every node's output edge, in node order: the activation quantizer's step for a
     /// layer or add read by a ReLU and for the ReLU itself, the signed output quantizer's step for a conv
     /// that feeds an add, the input's step for a max pool, the pool's own quantizer step for an average
-    /// pool, and null for the logits. Null also where a step is not yet initialised.
+    /// pool, and null for the logits. An ASQ quantizer's edge has its static step s * beta (docs/asq.md "Static
+    /// deployment"), whatever its mode. Null also where a step is not yet initialised (or an ASQ beta not calibrated).
     /// </summary>
     public double?[] EdgeSteps()
     {
@@ -171,8 +185,10 @@ public sealed class QuantGraph : Module, IStagedModule
             {
                 QuantConv2d { OutputQuantizer: { } q } => StepOf(q),
                 QuantConv2d or QuantLinear or Add when _reader[i] >= 0 && _nodes[_reader[i]].Module is LsqActivationQuantizer a => StepOf(a),
+                QuantConv2d or QuantLinear or Add when _reader[i] >= 0 && _nodes[_reader[i]].Module is AsqActivationQuantizer a => StaticStepOf(a),
                 QuantLinear => null,
                 LsqActivationQuantizer a => StepOf(a),
+                AsqActivationQuantizer a => StaticStepOf(a),
                 QuantPool p => StepOf(p.Quantizer),
                 _ => SourceStep(steps, i),
             };
@@ -181,6 +197,8 @@ public sealed class QuantGraph : Module, IStagedModule
     }
 
     private static double? StepOf(LsqActivationQuantizer a) => a.Initialized ? a.Step.Data[0] : null;
+
+    private static double? StaticStepOf(AsqActivationQuantizer a) => a.Initialized && a.Calibrated ? a.StaticStep : null;
 
     private double? SourceStep(double?[] steps, int i) => _sources[i][0] < 0 ? 1.0 / 255 : steps[_sources[i][0]];
 
@@ -217,6 +235,8 @@ public sealed class QuantGraph : Module, IStagedModule
             {
                 QuantConv2d { OutputQuantizer: { } q } => StepOf(q),
                 LsqActivationQuantizer q => StepOf(q),
+                // Per sample in the dynamic form, so the next layer's bias stays in float (docs/asq.md).
+                AsqActivationQuantizer q => q.Static ? StaticStepOf(q) : null,
                 QuantPool p => StepOf(p.Quantizer),
                 MaxPool2d => SourceStep(steps, i),
                 _ => null,

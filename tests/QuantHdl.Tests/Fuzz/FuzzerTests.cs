@@ -89,6 +89,9 @@ public sealed class FuzzerTests
         foreach (var code in Enum.GetValues<WeightCode>())
             Assert.True(layers.Where(l => l.D.Weight.Code == code).Select(l => l.D.Weight.Bits).Distinct().Count() > 1, $"{code}: fewer than two widths");
         Assert.Contains(layers, l => l.D.Weight.Code == WeightCode.Uniform && l.D.Weight.Bits >= 12);
+        // The narrowest POT and POST codes, a sign and a 1-bit index (levels 0, ±alpha).
+        Assert.Contains(layers, l => l.D.Weight.Code == WeightCode.Post && l.D.Weight.Bits == 2);
+        Assert.Contains(layers, l => l.D.Weight.Code == WeightCode.Pot && l.D.Weight.Bits == 2);
         // Foldings: fully parallel, fully serial and in between, on both axes.
         Assert.Contains(layers, l => l.D.Fold.Simd == l.D.In && l.D.In > 1);
         Assert.Contains(layers, l => l.D.Fold.Pe == l.D.Out && l.D.Out > 1);

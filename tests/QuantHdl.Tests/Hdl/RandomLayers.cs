@@ -10,10 +10,11 @@ namespace QuantHdl.Tests.Hdl;
 internal static class RandomLayers
 {
     public static DenseOp Dense(Random rng, string name, int inSize, int outSize, WeightSpec w, IntType inType, IntType outType,
-        long lo, long hi, Folding fold, int fracBits = 8, int multiplierBits = 16)
+        long lo, long hi, Folding fold, int fracBits = 8, int multiplierBits = 16, Func<int, int>? code = null)
     {
+        // code(i), when given, is weight i's code; the rest of the layer is drawn as usual.
         var weights = new int[inSize * outSize];
-        for (int i = 0; i < weights.Length; i++) weights[i] = RandomCode(rng, w);
+        for (int i = 0; i < weights.Length; i++) weights[i] = code is null ? RandomCode(rng, w) : code(i);
         var bias = new long[outSize];
         var probe = new DenseOp(inSize, outSize, w, fracBits, weights, bias, new Requant(new long[outSize], Enumerable.Repeat(1, outSize).ToArray(), lo, hi, multiplierBits), 64, fold);
         var bounds = AccumulatorBound.PerChannel(probe.Matrix, inType);

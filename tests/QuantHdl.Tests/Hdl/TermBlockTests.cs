@@ -13,10 +13,13 @@ public sealed class TermBlockTests
 {
     [Theory]
     [InlineData("post:4", 8, 8)]
+    [InlineData("post:2", 4, 6)]    // J = 0: levels 0 and ±1
+    [InlineData("post:2", 8, 12)]
     [InlineData("post:3", 4, 4)]
     [InlineData("post:5", 8, 8)]
     [InlineData("post:4", 6, 12)]
     [InlineData("pot:4", 8, 8)]
+    [InlineData("pot:2", 4, 8)]
     [InlineData("pot:3", 4, 8)]
     [InlineData("pot:5", 6, 8)]
     [InlineData("pot:6", 8, 8)]     // the widest POT (§5): shifts up to 30

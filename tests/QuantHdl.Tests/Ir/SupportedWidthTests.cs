@@ -49,13 +49,13 @@ public class SupportedWidthTests
     }
 
     [Theory]
-    [InlineData("pot:7", "pot takes 3..6 bits", "shifts by up to 62", "66-bit requant product")]
-    [InlineData("pot:8", "pot takes 3..6 bits", "shifts by up to 126", "130-bit requant product")]
-    [InlineData("pot:16", "pot takes 3..6 bits", "shifts by up to 32766", "max is 64")]
-    [InlineData("post:8", "post takes 3..7 bits", "shifts by up to 64", "68-bit requant product")]
-    [InlineData("post:16", "post takes 3..7 bits", "shifts by up to 16384", "max is 64")]
+    [InlineData("pot:7", "pot takes 2..6 bits", "shifts by up to 62", "66-bit requant product")]
+    [InlineData("pot:8", "pot takes 2..6 bits", "shifts by up to 126", "130-bit requant product")]
+    [InlineData("pot:16", "pot takes 2..6 bits", "shifts by up to 32766", "max is 64")]
+    [InlineData("post:8", "post takes 2..7 bits", "shifts by up to 64", "68-bit requant product")]
+    [InlineData("post:16", "post takes 2..7 bits", "shifts by up to 16384", "max is 64")]
     [InlineData("uniform:17", "uniform takes 2..16 bits", "", "")]
-    [InlineData("pot:2", "pot takes 3..6 bits", "", "")]
+    [InlineData("pot:1", "pot takes 2..6 bits", "", "")]
     public void TheCliRefusesWidthsNoLayerCanHold(string text, string range, string why, string need)
     {
         var e = Assert.Throws<ArgumentException>(() => WeightSpec.Parse(text));
@@ -78,7 +78,7 @@ public class SupportedWidthTests
         // Code 62 is j = 61: x << (126 - 61) = x << 65, which C# computes as x << 1.
         var g = OneLayer(new WeightSpec(WeightCode.Pot, 8), [62], 1, IntType.U(8));
         var e = Assert.Throws<IrException>(() => IrJson.Deserialize(IrJson.Serialize(g)));
-        Assert.Contains("layer fc1: weight bits 8 out of range 3..6 for Pot", e.Message);
+        Assert.Contains("layer fc1: weight bits 8 out of range 2..6 for Pot", e.Message);
         Assert.Throws<IrException>(() => new GoldenSimulator(g));
         // Bypassing the validator, the term itself refuses to wrap.
         Assert.Throws<OverflowException>(() => WeightArithmetic.Term(62, 1, new WeightSpec(WeightCode.Pot, 8), 8, null));

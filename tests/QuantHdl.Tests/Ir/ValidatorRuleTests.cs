@@ -79,7 +79,7 @@ public class ValidatorRuleTests
             { "layer fc1: expects 9 inputs but 'input' produces 8", Dense(1, x => x with { In = 9 }) },
             { "layer fc1: has 5 outputs but its edge declares 6", Dense(1, x => x with { Out = 5 }) },
             { "layer fc1: missing weight spec", Dense(1, x => x with { Weight = null! }) },
-            { "layer fc1: weight bits 2 out of range 3..7 for Post (docs/integer-semantics.md §5)", Dense(1, x => x with { Weight = new WeightSpec(WeightCode.Post, 2) }) },
+            { "layer fc1: weight bits 1 out of range 2..7 for Post (docs/integer-semantics.md §5)", Dense(1, x => x with { Weight = new WeightSpec(WeightCode.Post, 1) }) },
             { "layer fc1: weight bits 1 out of range 2..16 for Uniform (docs/integer-semantics.md §5)", Dense(1, x => x with { Weight = new WeightSpec(WeightCode.Uniform, 1) }) },
             { "layer fc1: weight bits 17 out of range 2..16 for Uniform (docs/integer-semantics.md §5)", Dense(1, x => x with { Weight = new WeightSpec(WeightCode.Uniform, 17) }) },
             { "layer fc1: SqrtFracBits 0 out of range 1..24", Dense(1, x => x with { SqrtFracBits = 0 }) },

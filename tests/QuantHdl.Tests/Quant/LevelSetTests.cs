@@ -41,6 +41,37 @@ public class LevelSetTests
         Assert.Equal([-1, -r, -0.5, 0, 0.5, r, 1], AllValues(new WeightSpec(WeightCode.Post, 3)));
     }
 
+    [Theory]
+    [InlineData(WeightCode.Post)]
+    [InlineData(WeightCode.Pot)]
+    public void TwoBitsAreASignAndOneIndexBit(WeightCode code)
+    {
+        var spec = new WeightSpec(code, 2);
+        Assert.Equal([-1, 0, 1], AllValues(spec));
+        var codec = new PowerCodec(spec);
+        Assert.Equal([0, 1, 3], new[] { 0.49f, 0.5f, -0.7f }.Select(codec.Code).ToArray()); // 0.5 is the midpoint of 0 and 1: the larger
+        Assert.False(WeightArithmetic.IsValidCode(2, spec)); // sign with e = 0
+        // Terms: +x and -x (POT), ±(x << F) on POST's even lane.
+        int f = 6;
+        long t = code == WeightCode.Pot ? 5 : 5L << f;
+        Assert.Equal(t, WeightArithmetic.Term(1, 5, spec, f, null));
+        Assert.Equal(-t, WeightArithmetic.Term(3, 5, spec, f, null));
+        Assert.Equal(0, WeightArithmetic.Term(0, 5, spec, f, null));
+    }
+
+    [Fact]
+    public void Post5And6ContinueTheSqrtTwoLadder()
+    {
+        // J = 2^(b-1) - 2 exponents: magnitudes 2^(-j/2), j = 0..J, as float32 levels.
+        foreach (var (bits, j) in new[] { (5, 14), (6, 30) })
+        {
+            var mags = Enumerable.Range(0, j + 1).Select(i => Math.Round((double)(float)Math.Pow(2, -i / 2.0), 6)).ToArray();
+            var expected = mags.Select(m => -m).Concat([0.0]).Concat(mags).OrderBy(v => v).ToArray();
+            Assert.Equal(expected, AllValues(new WeightSpec(WeightCode.Post, bits)));
+            Assert.Equal((1 << bits) - 1, expected.Length); // 2^b - 1 levels
+        }
+    }
+
     [Fact]
     public void Uniform4IsMinusEightToSeven()
     {
@@ -85,7 +116,8 @@ public class LevelSetTests
     [Theory]
     [InlineData("post:0", "out of range")]
     [InlineData("uniform:17", "out of range")]
-    [InlineData("post:2", "out of range")]
+    [InlineData("post:1", "out of range")]
+    [InlineData("pot:1", "out of range")]
     [InlineData("ternary:2", "unknown")]
     [InlineData("post", "kind:bits")]
     public void WeightSpecRejectsBadText(string text, string fragment)

@@ -25,6 +25,9 @@ public static class FakeQuantSource
     public static ModelSource From(QuantGraph q, string name, double logitStep)
     {
         if (!(logitStep > 0)) throw new IrException($"model {name}: logit step {logitStep} must be positive");
+        foreach (var (asqNode, a) in q.AsqQuantizers())
+            if (a.Initialized && !a.Calibrated)
+                throw new IrException($"node {asqNode}: its ASQ static beta is not calibrated; AsqCalibration (run at the end of qat) folds beta into the step (docs/asq.md)");
         var steps = q.EdgeSteps();
         var index = q.Nodes.Select((n, i) => (n.Node.Name, i)).ToDictionary(p => p.Name, p => p.i);
         var actType = IntType.U(q.ActivationSpec.Bits);
@@ -65,7 +68,7 @@ public static class FakeQuantSource
                         q.WeightSpec, (float[])d.Quantizer.Scale.Data.Clone(), step, outStep, last ? IntType.S(16) : actType, Relu: !last) { Inputs = inputs });
                     break;
                 }
-                case LsqActivationQuantizer:
+                case LsqActivationQuantizer or AsqActivationQuantizer:
                     carrier[node.Name] = from; // fused into the layer or add it reads
                     break;
                 case MaxPool2d p:
