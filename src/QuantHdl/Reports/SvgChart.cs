@@ -17,7 +17,8 @@ public static class SvgChart
     public sealed record Series(string Name, string Color, IReadOnlyList<double> Values);
 
     /// <summary>
-    /// Grouped bars: one group per label, one bar per series, on a linear axis from 0. <paramref name="mark"/> draws a
+    /// Grouped bars: one group per label, one bar per series, on a linear axis from 0; labels too wide for their group
+    /// are slanted. <paramref name="mark"/> draws a
     /// horizontal dashed line (for example the initiation interval) with its caption.
     /// </summary>
     public static string Bars(string id, string title, IReadOnlyList<string> labels, IReadOnlyList<Series> series, string unit, (double Value, string Caption)? mark = null)
@@ -25,28 +26,35 @@ public static class SvgChart
         double max = Math.Max(series.SelectMany(s => s.Values).DefaultIfEmpty(0).Max(), mark?.Value ?? 0);
         // An all-zero chart keeps a 0..1 axis, so its ticks stay distinct.
         double top = max > 0 ? NiceCeiling(max) : 1;
-        var sb = Open(id, title);
         double plotW = Width - Left - Right, plotH = Height - Top - Bottom;
-        Axis(sb, top, unit);
         double group = plotW / Math.Max(1, labels.Count), bar = group * 0.8 / Math.Max(1, series.Count);
+        // Labels wider than their group are slanted, and the box grows below the plot to hold them.
+        bool slant = labels.Any(l => l.Length * 6.5 > group);
+        int below = slant ? (int)Math.Ceiling(labels.Max(l => l.Length) * 6.5 * 0.64) + 28 : Bottom;
+        int height = Top + (int)plotH + below;
+        var sb = Open(id, title, height);
+        Axis(sb, top, unit);
         for (int i = 0; i < labels.Count; i++)
         {
             double gx = Left + i * group + group * 0.1;
             for (int s = 0; s < series.Count; s++)
             {
-                double v = series[s].Values[i], h = top > 0 ? v / top * plotH : 0;
+                double v = series[s].Values[i], h = v / top * plotH;
                 sb.Append($"<rect class=\"bar\" x=\"{F(gx + s * bar)}\" y=\"{F(Top + plotH - h)}\" width=\"{F(Math.Max(1, bar - 1))}\" height=\"{F(h)}\" fill=\"{series[s].Color}\">")
                   .Append($"<title>{E(labels[i])} {E(series[s].Name)}: {Num(v)} {E(unit)}</title></rect>");
             }
-            sb.Append($"<text x=\"{F(Left + (i + 0.5) * group)}\" y=\"{Height - Bottom + 16}\" text-anchor=\"middle\" font-size=\"11\">{E(labels[i])}</text>");
+            double lx = Left + (i + 0.5) * group, ly = Top + plotH + 14;
+            sb.Append(slant
+                ? $"<text x=\"{F(lx)}\" y=\"{F(ly)}\" text-anchor=\"end\" font-size=\"11\" transform=\"rotate(-40 {F(lx)} {F(ly)})\">{E(labels[i])}</text>"
+                : $"<text x=\"{F(lx)}\" y=\"{F(ly + 2)}\" text-anchor=\"middle\" font-size=\"11\">{E(labels[i])}</text>");
         }
-        if (mark is { } m && top > 0)
+        if (mark is { } m)
         {
             double y = Top + plotH - m.Value / top * plotH;
             sb.Append($"<line class=\"mark\" x1=\"{Left}\" x2=\"{Width - Right}\" y1=\"{F(y)}\" y2=\"{F(y)}\" stroke=\"#c0392b\" stroke-dasharray=\"5 3\"/>")
               .Append($"<text x=\"{Width - Right}\" y=\"{F(y - 4)}\" text-anchor=\"end\" font-size=\"11\" fill=\"#c0392b\">{E(m.Caption)}</text>");
         }
-        Legend(sb, series.Select(s => (s.Name, s.Color)).ToList());
+        Legend(sb, series.Select(s => (s.Name, s.Color)).ToList(), height);
         return sb.Append("</svg>").ToString();
     }
 
@@ -56,7 +64,7 @@ public static class SvgChart
     public static string Curve(string id, string title, IReadOnlyList<(double X, double Y)> points, (double X, double Y, string Caption)? chosen, string xLabel, string yLabel)
     {
         var all = points.Concat(chosen is { } c ? [(c.X, c.Y)] : Array.Empty<(double, double)>()).Where(p => p.Item1 > 0 && p.Item2 > 0).ToList();
-        var sb = Open(id, title);
+        var sb = Open(id, title, Height);
         double plotW = Width - Left - Right, plotH = Height - Top - Bottom;
         if (all.Count == 0) return sb.Append("</svg>").ToString();
         double x0 = Math.Floor(Math.Log10(all.Min(p => p.Item1))), x1 = Math.Max(x0 + 1, Math.Ceiling(Math.Log10(all.Max(p => p.Item1))));
@@ -87,9 +95,9 @@ public static class SvgChart
         return sb.Append("</svg>").ToString();
     }
 
-    private static StringBuilder Open(string id, string title) =>
+    private static StringBuilder Open(string id, string title, int height) =>
         new StringBuilder()
-            .Append($"<svg class=\"chart\" data-chart=\"{E(id)}\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {Width} {Height}\" width=\"{Width}\" height=\"{Height}\" role=\"img\" font-family=\"sans-serif\">")
+            .Append($"<svg class=\"chart\" data-chart=\"{E(id)}\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {Width} {height}\" width=\"{Width}\" height=\"{height}\" role=\"img\" font-family=\"sans-serif\">")
             .Append($"<title>{E(title)}</title>")
             .Append($"<text x=\"{Left}\" y=\"16\" font-size=\"13\" font-weight=\"bold\">{E(title)}</text>");
 
@@ -105,14 +113,14 @@ public static class SvgChart
         sb.Append($"<text x=\"{Left - 4}\" y=\"{Top - 8}\" text-anchor=\"end\" font-size=\"10\" fill=\"#555\">{E(unit)}</text>");
     }
 
-    private static void Legend(StringBuilder sb, IReadOnlyList<(string Name, string Color)> items)
+    private static void Legend(StringBuilder sb, IReadOnlyList<(string Name, string Color)> items, int height)
     {
         if (items.Count < 2) return;
         double x = Left;
         foreach (var (name, color) in items)
         {
-            sb.Append($"<rect x=\"{F(x)}\" y=\"{Height - 14}\" width=\"10\" height=\"10\" fill=\"{color}\"/>")
-              .Append($"<text x=\"{F(x + 14)}\" y=\"{Height - 5}\" font-size=\"11\">{E(name)}</text>");
+            sb.Append($"<rect x=\"{F(x)}\" y=\"{height - 14}\" width=\"10\" height=\"10\" fill=\"{color}\"/>")
+              .Append($"<text x=\"{F(x + 14)}\" y=\"{height - 5}\" font-size=\"11\">{E(name)}</text>");
             x += 24 + 7 * name.Length;
         }
     }
