@@ -112,6 +112,7 @@ public static class StudyFlow
         ["cases"] = new JsonArray(rows.Select(x => (JsonNode)new JsonObject
         {
             ["family"] = x.Family,
+            ["label"] = x.Case.Label,
             ["weight"] = x.Case.Weight,
             ["act_bits"] = x.Case.ActBits,
             ["sqrt_frac_bits"] = x.Case.Weight.StartsWith("post", StringComparison.Ordinal) ? x.Case.SqrtFracBits : null,

@@ -23,8 +23,7 @@ public sealed record ReportTable(string Id, string Title, IReadOnlyList<string> 
     private static ReportTable Study(System.Text.Json.Nodes.JsonObject study)
     {
         var cases = study["cases"]!.AsArray().Select(c => c!.AsObject()).ToList();
-        string Label(System.Text.Json.Nodes.JsonObject c) => (string)c["weight"]! + " A" + (int)c["act_bits"]!
-            + (c["sqrt_frac_bits"] is { } f && (int)f != QuantHdl.Arithmetic.DeploymentSettings.DefaultSqrtFracBits ? " F=" + (int)f : "");
+        string Label(System.Text.Json.Nodes.JsonObject c) => (string)c["label"]!;
         var families = cases.Select(c => (string)c["family"]!).Distinct().ToList();
         var header = new List<string> { "weights, activations" };
         foreach (var f in families) header.AddRange([$"{f} LUT/lane", $"{f} vs uniform"]);
