@@ -134,14 +134,16 @@ internal static class Cli
         var fracBits = new Option<int>("--sqrt-frac-bits") { Description = $"Fraction bits F of the POST x/sqrt2 table, {DeploymentSettings.SqrtFracBitsRange} (docs/integer-semantics.md §3): the biases train on F's accumulator grid, and compile builds the hardware with the same F", DefaultValueFactory = _ => DeploymentSettings.DefaultSqrtFracBits };
         var multBits = new Option<int>("--multiplier-bits") { Description = $"Width MB of the requantization multiplier, {DeploymentSettings.MultiplierBitsRange} (docs/integer-semantics.md §4); saved for compile", DefaultValueFactory = _ => DeploymentSettings.DefaultMultiplierBits };
         var seed = Seed(); var batch = BatchSize(); var data = Data(); var force = Force();
-        var cmd = new Command("qat", "Quantization-aware training from a float or PTQ checkpoint (LSQ activations; POST, POT or uniform weights)") { from, weights, acts, epochs, lr, scaleLr, fracBits, multBits, output, seed, batch, data, force };
+        var bw = BwrfOptionSet.Create();
+        var cmd = new Command("qat", "Quantization-aware training from a float or PTQ checkpoint (LSQ activations; POST, POT or uniform weights); --bwrf trains by block-wise replacement with the frozen float model (docs/bwrf.md)") { from, weights, acts, epochs, lr, scaleLr, fracBits, multBits, output, seed, batch, data, force };
+        bw.AddTo(cmd);
         cmd.SetAction(p => Guard(() =>
         {
             var w = WeightSpec.Parse(p.GetValue(weights)!);
             var a = ActivationSpec.Parse(p.GetValue(acts)!);
             var o = new TrainOptions(p.GetValue(epochs), p.GetValue(seed), p.GetValue(batch), p.GetValue(lr), p.GetValue(data)!) { ScaleLrFactor = p.GetValue(scaleLr) };
             var deploy = new DeploymentSettings(p.GetValue(fracBits), p.GetValue(multBits)).Check();
-            TrainFlow.Qat(p.GetValue(from)!, w, a, o, p.GetValue(output)!, new SpectreReporter(), p.GetValue(force), deploy);
+            TrainFlow.Qat(p.GetValue(from)!, w, a, o, p.GetValue(output)!, new SpectreReporter(), p.GetValue(force), deploy, bw.Get(p));
             return 0;
         }));
         return cmd;
@@ -287,6 +289,50 @@ internal static class Cli
             return 0;
         }));
         return cmd;
+    }
+
+    /// <summary>qat's --bwrf and its settings (docs/bwrf.md); a setting without --bwrf is an error.</summary>
+    private sealed record BwrfOptionSet(Option<bool> On, Option<double?> Temperature, Option<double?> CeWeight, Option<double?> KlWeight, Option<double?> QKlWeight, Option<string?> Blocks)
+    {
+        public static BwrfOptionSet Create()
+        {
+            var d = new BwrfOptions();
+            return new(
+                new Option<bool>("--bwrf") { Description = "Block-wise replacement: train with the frozen float model of --from as partner; loss CE(Q) + sum_i [CE(M_i) + KL(F||M_i)] over the mixed paths M_i (docs/bwrf.md)" },
+                new Option<double?>("--bwrf-temperature") { Description = $"Softmax temperature T of the KL terms (default {d.Temperature})" },
+                new Option<double?>("--bwrf-ce-weight") { Description = $"Weight of each CE(M_i) (default {d.CeWeight})" },
+                new Option<double?>("--bwrf-kl-weight") { Description = $"Weight of each KL(F||M_i) (default {d.KlWeight})" },
+                new Option<double?>("--bwrf-q-kl-weight") { Description = $"Weight of the optional KL(F||Q) (default {d.QKlWeight}: off)" },
+                new Option<string?>("--bwrf-blocks") { Description = "Nodes that end a block, e.g. relu1,relu2 (default: each conv/dense layer with its ReLU and pools for chains, the stages sS of a ResNet)" });
+        }
+
+        public void AddTo(Command cmd)
+        {
+            foreach (var o in new Option[] { On, Temperature, CeWeight, KlWeight, QKlWeight, Blocks }) cmd.Options.Add(o);
+        }
+
+        public BwrfOptions? Get(ParseResult p)
+        {
+            var set = new (string Name, bool Given)[]
+            {
+                (Temperature.Name, p.GetValue(Temperature) is not null), (CeWeight.Name, p.GetValue(CeWeight) is not null),
+                (KlWeight.Name, p.GetValue(KlWeight) is not null), (QKlWeight.Name, p.GetValue(QKlWeight) is not null), (Blocks.Name, p.GetValue(Blocks) is not null),
+            };
+            if (!p.GetValue(On))
+            {
+                if (set.FirstOrDefault(s => s.Given) is { Name: { } name }) throw new ArgumentException($"{name} is a setting of --bwrf; add --bwrf");
+                return null;
+            }
+            var d = new BwrfOptions();
+            return new BwrfOptions
+            {
+                Temperature = p.GetValue(Temperature) ?? d.Temperature,
+                CeWeight = p.GetValue(CeWeight) ?? d.CeWeight,
+                KlWeight = p.GetValue(KlWeight) ?? d.KlWeight,
+                QKlWeight = p.GetValue(QKlWeight) ?? d.QKlWeight,
+                Blocks = BwrfOptions.ParseBlocks(p.GetValue(Blocks)),
+            }.Check();
+        }
     }
 
     // Post-training quantization (docs/ptq.md) and the experiments table (docs/results.md) ------------

@@ -82,23 +82,49 @@ public static class TrainFlow
     /// assume; it is saved in the checkpoint, and compile freezes with it. An out-of-range value throws
     /// <see cref="ArgumentException"/> before anything is written.
     /// </summary>
-    public static CheckpointInfo Qat(string fromDir, WeightSpec w, ActivationSpec a, TrainOptions o, string outDir, IFlowReporter r, bool force = false, DeploymentSettings? deployment = null)
+    /// <remarks>
+    /// With <paramref name="bwrf"/>, QAT trains by block-wise replacement (docs/bwrf.md): the float
+    /// checkpoint <paramref name="fromDir"/>, BN-folded and frozen, is the partner of the quantized net,
+    /// and each batch's loss is <see cref="BlockReplacement.Loss"/>. After training, a plain QAT step and a
+    /// BWRF step are timed on the same batches; the cost is printed and stored in the checkpoint
+    /// (<see cref="CheckpointInfo.Bwrf"/>). A PTQ checkpoint as <paramref name="fromDir"/> is refused (it has no float partner).
+    /// </remarks>
+    public static CheckpointInfo Qat(string fromDir, WeightSpec w, ActivationSpec a, TrainOptions o, string outDir, IFlowReporter r, bool force = false, DeploymentSettings? deployment = null, BwrfOptions? bwrf = null)
     {
         o.Check();
+        bwrf?.Check();
         var deploy = (deployment ?? DeploymentSettings.Default).Check();
         using var dir = OutputDirectory.Begin(outDir, ArtifactKind.CheckpointQat, force, fromDir, o.DataDir);
         var (fpInfo, model) = ModelStore.QatStart(fromDir, w, a, deploy);
+        BlockReplacement? replacement = null;
+        if (bwrf is not null)
+        {
+            if (fpInfo.Kind != "float")
+                throw new ArgumentException($"--bwrf needs a float checkpoint as --from, its frozen full-precision partner; '{fromDir}' is a {(fpInfo.Ptq is null ? fpInfo.Kind : "ptq")} checkpoint");
+            var (_, fp) = ModelStore.LoadFloatGraph(fromDir);
+            replacement = new BlockReplacement(model, BatchNormFolder.Fold(fp), bwrf);
+            r.Info($"bwrf: {replacement.Blocks.Count} blocks [{string.Join("] [", replacement.Blocks.Select(b => string.Join(" ", b)))}], {replacement.Blocks.Count - 1} mixed paths; {bwrf}");
+        }
         var (train, test) = LoadData(o.DataDir, model.Spec);
         bool images = model.TakesImages;
         var opt = new QatOptimizer(model.WeightParameters(), model.ScaleParameters(), o.Lr, o.ScaleLrFactor);
         var loaderSteps = (train.Count + o.BatchSize - 1) / o.BatchSize;
         var schedule = new CosineSchedule(opt, Math.Max(1, loaderSteps * o.Epochs));
-        RunEpochs("qat", model, opt, train, test, o, r, schedule, images);
+        RunEpochs(replacement is null ? "qat" : "qat+bwrf", model, opt, train, test, o, r, schedule, images, replacement is null ? null : replacement.Loss);
         if (o.Epochs == 0) InitialiseActivations(model, train, o, images);
+        BwrfInfo? bwrfInfo = null;
+        if (replacement is not null)
+        {
+            // Timed after training, when every quantizer is initialised; it changes no parameter.
+            var cost = replacement.MeasureCost(train, o.BatchSize);
+            r.Info($"bwrf cost: {cost.BwrfSeconds * 1000:F1} ms per step against {cost.PlainSeconds * 1000:F1} ms for plain QAT, {cost.Ratio:F2}x (bound {cost.Bound:F0}x = blocks + 2{(cost.Ratio < cost.Bound ? "" : "; EXCEEDED")}; median of {bwrf!.CostSteps} batches, forward + loss + backward)");
+            bwrfInfo = new BwrfInfo(replacement.Blocks.Select(b => string.Join(",", b)).ToArray(), bwrf.Temperature, bwrf.CeWeight, bwrf.KlWeight, bwrf.QKlWeight,
+                cost.PlainSeconds, cost.BwrfSeconds, cost.Ratio, cost.Bound);
+        }
         double acc = Trainer.Evaluate(model, test, asImages: images);
         double logitStep = LogitCalibration.Step(model, train, images);
-        r.Info($"qat {ModelSpec.Label(fpInfo.Model)} weights {w} acts {a}: test accuracy {acc:P2} (float parent {fpInfo.TestAccuracy:P2})");
-        var info = Checkpoint.Save(dir.StagingPath, model, new CheckpointInfo("qat", fpInfo.Model, w.ToString(), a.ToString(), o.Seed, o.Epochs, o.BatchSize, o.Lr, acc, logitStep, Path.GetFullPath(fromDir), [], "") { Input = fpInfo.Input, Deployment = deploy });
+        r.Info($"qat{(replacement is null ? "" : "+bwrf")} {ModelSpec.Label(fpInfo.Model)} weights {w} acts {a}: test accuracy {acc:P2} (float parent {fpInfo.TestAccuracy:P2})");
+        var info = Checkpoint.Save(dir.StagingPath, model, new CheckpointInfo("qat", fpInfo.Model, w.ToString(), a.ToString(), o.Seed, o.Epochs, o.BatchSize, o.Lr, acc, logitStep, Path.GetFullPath(fromDir), [], "") { Input = fpInfo.Input, Deployment = deploy, Bwrf = bwrfInfo });
         dir.Commit();
         return info;
     }
@@ -157,7 +183,8 @@ public static class TrainFlow
             throw new ArgumentException($"the model has {classes} outputs but {dataDir} has {train.Classes} classes");
     }
 
-    private static void RunEpochs(string label, Module model, Optimizer opt, IdxDataset train, IdxDataset test, TrainOptions o, IFlowReporter r, CosineSchedule? schedule, bool images)
+    private static void RunEpochs(string label, Module model, Optimizer opt, IdxDataset train, IdxDataset test, TrainOptions o, IFlowReporter r, CosineSchedule? schedule, bool images,
+        Func<Tensor, int[], (Tensor Loss, Tensor Logits)>? objective = null)
     {
         for (int e = 0; e < o.Epochs; e++)
         {
@@ -165,7 +192,7 @@ public static class TrainFlow
             EpochStats stats = default!;
             r.Progress($"{label} epoch {e + 1}/{o.Epochs}", loader.BatchCount, advance =>
             {
-                stats = Trainer.TrainEpoch(model, loader, opt, (_, _, _) => advance(1), schedule is null ? null : schedule.Step, epoch: e + 1);
+                stats = Trainer.TrainEpoch(model, loader, opt, (_, _, _) => advance(1), schedule is null ? null : schedule.Step, epoch: e + 1, objective);
             });
             double acc = Trainer.Evaluate(model, test, asImages: images);
             r.Info($"{label} epoch {e + 1}/{o.Epochs}: loss {stats.MeanLoss:F4}, train acc {stats.TrainAccuracy:P2}, test acc {acc:P2}, {stats.ImagesPerSecond:F0} images/s");
