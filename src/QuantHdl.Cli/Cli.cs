@@ -395,18 +395,43 @@ internal static class Cli
 
     private static Command ExperimentsCommand()
     {
-        var suite = new Option<string>("--suite") { Description = $"Experiment suite: {string.Join(", ", ExperimentsFlow.Suites)}", DefaultValueFactory = _ => "ptq" };
-        var from = new Option<string[]>("--from") { Description = "Float checkpoints to run the suite on (several may follow one --from)", AllowMultipleArgumentsPerToken = true };
+        var suite = new Option<string>("--suite") { Description = $"Experiment suite: {string.Join(", ", ExperimentsFlow.Suites)} (ptq runs on --from checkpoints; seeds trains its own: FP, then LSQ, POT, POST, ASQ + uniform, ASQ + POST at W4A4, W3A3, W2A2, each with and without BWRF)", DefaultValueFactory = _ => "ptq" };
+        var from = new Option<string[]>("--from") { Description = "ptq suite: float checkpoints to run the suite on (several may follow one --from)", AllowMultipleArgumentsPerToken = true };
         var rows = new Option<string?>("--rows") { Description = "Rewrite --md from the rows an earlier run stored in this JSON file, running nothing" };
-        var md = new Option<string>("--md") { Description = "Markdown table to write (e.g. docs/results.md); refused if it exists unless --force", DefaultValueFactory = _ => "docs/results.md" };
-        var json = new Option<string>("--json") { Description = "JSON rows to write (e.g. docs/results.json); refused if it exists unless --force", DefaultValueFactory = _ => "docs/results.json" };
-        var quick = new Option<bool>("--quick") { Description = "Fewer AdaRound iterations (200), 256 calibration samples and 2000 test images, for a fast look" };
-        var data = Data(); var force = new Option<bool>("--force") { Description = "Overwrite --md and --json" };
-        var cmd = new Command("experiments", "Run an experiment suite and write its results table (golden integer accuracy and wall time per row)") { suite, from, rows, md, json, quick, data, force };
+        var md = new Option<string>("--md") { Description = "Markdown table to write (e.g. docs/results.md); the suite's section is replaced, the other suites' kept; refused if it exists unless --force (or --resume)", DefaultValueFactory = _ => "docs/results.md" };
+        var json = new Option<string>("--json") { Description = "JSON rows to write (e.g. docs/results.json); the suite's rows are replaced, the other suites' kept; refused if it exists unless --force (or --resume)", DefaultValueFactory = _ => "docs/results.json" };
+        var quick = new Option<bool>("--quick") { Description = "ptq: 200 AdaRound iterations, 256 calibration samples and 2000 test images; seeds: 1000 train / 300 test images, 1 epoch, 6 rows" };
+        var defaults = new SeedSuiteOptions();
+        var model = new Option<string?>("--model") { Description = $"seeds suite: the model, e.g. {defaults.Model} (default), lenet5 or resnet8" };
+        var seeds = new Option<string?>("--seeds") { Description = $"seeds suite: seeds, at least 2 (default {string.Join(",", defaults.Seeds)})" };
+        var fpEpochs = new Option<int?>("--fp-epochs") { Description = $"seeds suite: float training epochs (default {defaults.FpEpochs})" };
+        var qatEpochs = new Option<int?>("--qat-epochs") { Description = $"seeds suite: QAT epochs, with and without BWRF (default {defaults.QatEpochs})" };
+        var resume = new Option<bool>("--resume") { Description = "seeds suite: keep the rows --json already holds for this model and recipe, run the others" };
+        var data = Data(); var force = new Option<bool>("--force") { Description = "Update --md and --json when they exist (the suite's section and rows are replaced)" };
+        var cmd = new Command("experiments", "Run an experiment suite and write its results table (docs/results.md) and rows (docs/results.json)") { suite, from, rows, md, json, quick, model, seeds, fpEpochs, qatEpochs, resume, data, force };
         cmd.SetAction(p => Guard(() =>
         {
-            if (p.GetValue(rows) is string stored) ExperimentsFlow.Render(p.GetValue(suite)!, stored, p.GetValue(md)!, p.GetValue(quick), p.GetValue(force), new SpectreReporter());
-            else ExperimentsFlow.Run(p.GetValue(suite)!, p.GetValue(from) ?? [], p.GetValue(md)!, p.GetValue(json)!, p.GetValue(quick), p.GetValue(data)!, p.GetValue(force), new SpectreReporter());
+            string name = p.GetValue(suite)!;
+            bool seedSuite = name == SeedSuite.Name;
+            var seedOnly = new (string Name, bool Given)[] { ("--model", p.GetValue(model) is not null), ("--seeds", p.GetValue(seeds) is not null), ("--fp-epochs", p.GetValue(fpEpochs) is not null), ("--qat-epochs", p.GetValue(qatEpochs) is not null), ("--resume", p.GetValue(resume)) };
+            if (!seedSuite && seedOnly.FirstOrDefault(s => s.Given) is { Name: { } bad }) throw new ArgumentException($"{bad} is an option of --suite {SeedSuite.Name}");
+            if (seedSuite && (p.GetValue(from) ?? []).Length > 0) throw new ArgumentException($"--suite {SeedSuite.Name} trains its own models and takes no --from; use --model");
+            if (p.GetValue(rows) is string stored) ExperimentsFlow.Render(name, stored, p.GetValue(md)!, p.GetValue(quick), p.GetValue(force), new SpectreReporter());
+            else if (seedSuite)
+            {
+                var o = new SeedSuiteOptions
+                {
+                    Model = p.GetValue(model) ?? defaults.Model,
+                    Seeds = p.GetValue(seeds) is string s ? SeedSuiteOptions.ParseSeeds(s) : defaults.Seeds,
+                    FpEpochs = p.GetValue(fpEpochs) ?? defaults.FpEpochs,
+                    QatEpochs = p.GetValue(qatEpochs) ?? defaults.QatEpochs,
+                    Quick = p.GetValue(quick),
+                    Resume = p.GetValue(resume),
+                    DataDir = p.GetValue(data)!,
+                };
+                SeedSuite.Run(o, p.GetValue(md)!, p.GetValue(json)!, p.GetValue(force), new SpectreReporter());
+            }
+            else ExperimentsFlow.Run(name, p.GetValue(from) ?? [], p.GetValue(md)!, p.GetValue(json)!, p.GetValue(quick), p.GetValue(data)!, p.GetValue(force), new SpectreReporter());
             return 0;
         }));
         return cmd;
