@@ -108,6 +108,9 @@ public sealed record SeedRow(
     string? MacForm,
     double? BwrfCostRatio)
 {
+    /// <summary>The machine's load when the row started (<c>/proc/loadavg</c>'s 1-minute figure and the core count), if known.</summary>
+    public string? Load { get; init; }
+
     /// <summary>True when the row was run.</summary>
     [JsonIgnore]
     public bool Ok => Status == "ok";
@@ -194,7 +197,6 @@ public static class SeedSuite
         var plan = new List<(Method? M, string? Refusal)> { (null, null) };
         plan.AddRange(Methods(o.Quick).Select(m => ((Method?)m, Refusal(m))));
         var rows = new List<SeedRow>();
-        var load = LoadAverage();
 
         var fpModels = new Dictionary<int, (LayerGraph Model, double Accuracy, double Seconds)>();
         (LayerGraph Model, double Accuracy, double Seconds) Float(int seed, string label)
@@ -230,6 +232,7 @@ public static class SeedSuite
                 Write();
                 continue;
             }
+            var rowLoad = LoadAverage();
             var accs = new List<double>();
             var ints = new List<double>();
             var secs = new List<double>();
@@ -297,7 +300,7 @@ public static class SeedSuite
             {
                 row = new SeedRow(Name, model, recipe, m?.Label ?? "FP baseline", m?.Weights ?? "float", m?.Activations ?? "float", m?.Bits ?? 32, m?.Bwrf ?? false, "ok",
                     o.Seeds.ToArray(), accs.ToArray(), ints.ToArray(), secs.ToArray(), accs.Average(), Std(accs), ints.Count > 0 ? ints.Average() : null,
-                    test.Count, goldenImages, m is null ? null : macLayer, mac?.Luts, mac?.Dsps, mac?.Form, ratios.Count > 0 ? ratios.Average() : null);
+                    test.Count, goldenImages, m is null ? null : macLayer, mac?.Luts, mac?.Dsps, mac?.Form, ratios.Count > 0 ? ratios.Average() : null) { Load = rowLoad };
             }
             r.Info(row.Ok
                 ? string.Create(CultureInfo.InvariantCulture, $"row {k + 1}/{plan.Count} {label}: {row.AccuracyMean * 100:F2} ± {row.AccuracyStd * 100:F2}% fake-quant{(row.IntegerMean is double g ? $", {g * 100:F2}% golden" : "")}, {row.Seconds.Average():F1} s per seed")
@@ -313,7 +316,7 @@ public static class SeedSuite
             var all = kept.Concat(rows).ToList();
             AtomicFile.WriteAllText(jsonPath, ResultsFile.MergeJson(existingRows, Name, all.Select(ResultsFile.ToObject)));
             var md = File.Exists(mdPath) ? File.ReadAllText(mdPath) : null;
-            AtomicFile.WriteAllText(mdPath, ResultsFile.MergeMarkdown(md, Name, Markdown(all, load)));
+            AtomicFile.WriteAllText(mdPath, ResultsFile.MergeMarkdown(md, Name, Markdown(all)));
         }
     }
 
@@ -324,7 +327,7 @@ public static class SeedSuite
         var rows = ResultsFile.Rows(File.ReadAllText(rowsPath), rowsPath).Where(x => ResultsFile.SuiteOf(x) == Name)
             .Select(x => x.Deserialize<SeedRow>(ResultsFile.Json)!).ToList();
         if (rows.Count == 0) throw new ArgumentException($"{rowsPath} holds no rows of suite {Name}");
-        AtomicFile.WriteAllText(mdPath, ResultsFile.MergeMarkdown(File.Exists(mdPath) ? File.ReadAllText(mdPath) : null, Name, Markdown(rows, null)));
+        AtomicFile.WriteAllText(mdPath, ResultsFile.MergeMarkdown(File.Exists(mdPath) ? File.ReadAllText(mdPath) : null, Name, Markdown(rows)));
         r.Info($"wrote {mdPath} from the {rows.Count} seeds rows in {rowsPath}");
         return rows.Count;
     }
@@ -373,8 +376,7 @@ public static class SeedSuite
     {
         try
         {
-            var parts = File.ReadAllText("/proc/loadavg").Split(' ');
-            return $"load average {parts[0]} on {Environment.ProcessorCount} cores when the run started";
+            return $"{File.ReadAllText("/proc/loadavg").Split(' ')[0]}/{Environment.ProcessorCount}";
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -383,7 +385,7 @@ public static class SeedSuite
     }
 
     /// <summary>The section: a table per (model, recipe), then the notes the rows support.</summary>
-    public static string Markdown(IReadOnlyList<SeedRow> rows, string? load)
+    public static string Markdown(IReadOnlyList<SeedRow> rows)
     {
         var c = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
@@ -391,6 +393,8 @@ public static class SeedSuite
         foreach (var group in rows.GroupBy(x => (x.Model, x.Recipe)))
         {
             var g = group.ToList();
+            var loads = g.Select(x => x.Load).OfType<string>().Select(l => l.Split('/')).Where(p => p.Length == 2 && double.TryParse(p[0], NumberStyles.Float, c, out _)).ToList();
+            string? load = loads.Count == 0 ? null : string.Create(c, $"1-minute load average {loads.Min(p => double.Parse(p[0], c)):F1} to {loads.Max(p => double.Parse(p[0], c)):F1} on {loads[0][1]} cores at the rows' starts; the times are not benchmarks");
             sb.AppendLine($"### `{group.Key.Model}`").AppendLine();
             sb.AppendLine($"Recipe: {group.Key.Recipe}. Test accuracy is the fake-quant model's, mean ± sample std over the seeds; the golden column is the frozen integer model in the golden simulator (mean); wall time is one seed's training (float training for the baseline, QAT otherwise){(load is null ? "" : $", measured under load ({load})")}. The MAC lane is the analytic estimator's figure for xc7 (`MacLaneCost`, docs/estimation.md) of layer `{g.FirstOrDefault(x => x.MacLayer is not null)?.MacLayer ?? "-"}`: the weight-times-activation term of one lane, without adder tree, accumulator or shared tables.").AppendLine();
             sb.AppendLine("| Method | Weights | Acts | Test acc. (fake-quant) | Golden integer acc. | Δ vs LSQ (points) | Wall time / seed (s) | MAC lane (xc7) | Multiplier form | Status |");
