@@ -90,14 +90,16 @@ public sealed class LayerGraph : Module, IStagedModule
     {
         ArgumentOutOfRangeException.ThrowIfNegative(first);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(first, _nodes.Length);
+        for (int i = first; i < _nodes.Length; i++)
+            foreach (var s in _sources[i])
+                if (s < first - 1)
+                    throw new ArgumentException($"the graph cannot be cut before node {_nodes[first].Node.Name}: node {_nodes[i].Node.Name} reads {(s < 0 ? ModelSpec.InputName : _nodes[s].Node.Name)}, which lies before the cut");
         var outputs = new Tensor[_nodes.Length];
-        Tensor In(int s, int reader) => s == first - 1 ? cut
-            : s >= first ? outputs[s]
-            : throw new ArgumentException($"the graph cannot be cut before node {_nodes[first].Node.Name}: node {_nodes[reader].Node.Name} reads {(s < 0 ? ModelSpec.InputName : _nodes[s].Node.Name)}, which lies before the cut");
+        Tensor In(int s) => s == first - 1 ? cut : outputs[s];
         for (int i = first; i < _nodes.Length; i++)
         {
             var m = _nodes[i].Module;
-            var a = In(_sources[i][0], i);
+            var a = In(_sources[i][0]);
             if (m is Linear && a.Shape.Length > 2) a = a.Flatten();
             if (_fuseRelu[i])
             {
@@ -108,7 +110,7 @@ public sealed class LayerGraph : Module, IStagedModule
                 i++;
                 continue;
             }
-            outputs[i] = m is Add add ? add.Forward(a, In(_sources[i][1], i)) : m.Forward(a);
+            outputs[i] = m is Add add ? add.Forward(a, In(_sources[i][1])) : m.Forward(a);
         }
         return outputs[^1];
     }

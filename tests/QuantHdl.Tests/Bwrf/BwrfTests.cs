@@ -120,6 +120,44 @@ public class BwrfTests
     }
 
     [Fact]
+    public void OnAResidualNetFsSuffixFromItsOwnCutIsFAndQsPrefixGetsTheMixedPathsGradient()
+    {
+        // Stem 4, stage 1 of 4 channels, stage 2 of 8 (a 1x1 stride-2 shortcut), 3 logits: 2 stages, 1 cut.
+        var spec = ModelSpec.FromGraph("tiny", new Shape(1, 8, 8), ResNet.Nodes(4, [4, 8], 1, 3));
+        var f = BatchNormFolder.Fold(new LayerGraph(spec, new Random(5)));
+        var q = new QuantGraph(f, WeightSpec.Parse("uniform:8"), new ActivationSpec(8));
+        var rng = new Random(6);
+        var x = new Tensor([2, 1, 8, 8], Enumerable.Range(0, 128).Select(_ => rng.Next(256) / 255f).ToArray());
+        q.Forward(x);
+        var b = new BlockReplacement(q, f, new BwrfOptions { CeWeight = 0 });
+        Assert.Equal(2, b.Blocks.Count);
+        Assert.Equal("s1b1_relu2", b.Blocks[0][^1]);
+        int cut = b.Blocks[0].Length - 1;
+        using (Tensor.NoGrad())
+        {
+            // The reference is F's whole forward pass: cutting F and resuming at the cut changes nothing.
+            var atCut = f.ForwardStages(x).ElementAt(cut).Output;
+            var whole = f.Forward(x);
+            var resumed = f.ForwardFrom(cut + 1, atCut);
+            for (int i = 0; i < whole.Numel; i++) Assert.Equal(whole.Data[i], resumed.Data[i], 4);
+            // Inside stage 2 the shortcut crosses: resuming at s2b1_conv2 is refused.
+            int inside = f.Nodes.Select(n => n.Node.Name).ToList().IndexOf("s2b1_conv2");
+            Assert.Contains("node s2b1_down reads s1b1_relu2", Assert.Throws<ArgumentException>(() => f.ForwardFrom(inside, atCut)).Message);
+        }
+        // The KL of M_1 alone (no CE terms) still reaches the stem: its gradient flows through F's stage 2.
+        var stem = ((QuantConv2d)q.Nodes[0].Module).Weight;
+        foreach (var p in q.Parameters()) p.ClearGrad();
+        var (_, mixed) = b.Forward(x);
+        Tensor teacher;
+        using (Tensor.NoGrad()) teacher = f.Forward(x);
+        Ops.KlDivergence(mixed[0], teacher, 1f).Backward();
+        Assert.Contains(stem.Grad!, v => v != 0);
+        var stage2 = ((QuantConv2d)q.Nodes.Single(n => n.Node.Name == "s2b1_conv1").Module).Weight;
+        Assert.True(stage2.Grad is null || stage2.Grad.All(v => v == 0), "Q's stage 2 is not on the path M_1");
+        Assert.All(f.Parameters(), p => Assert.Null(p.Grad));
+    }
+
+    [Fact]
     public void ABwrfStepChangesQAndLeavesTheFrozenPartnerWithoutGradient()
     {
         var (q, f, b) = Mlp(o: new BwrfOptions { QKlWeight = 0.5 });
