@@ -282,6 +282,17 @@ public class BwrfTests
         Assert.True(sim.IdenticalShare >= 0.98, $"golden and fake-quant agree on {sim.IdenticalShare:P1}");
     }
 
+    [Fact]
+    public void ABwrfTrainedNetVerifiesBitExactlyInVerilatorWithAndWithoutStalls()
+    {
+        var build = Path.Combine(CliRunner.TempDir("bwrf-verify"), "build");
+        CompileFlow.Compile(BwrfQat.Value, build, new CompileOptions { DataDir = FashionSubset.Path, Vectors = 20 }, new SilentReporter(), EmitFlow.Write);
+        var report = VerifyFlow.Verify(build, 20, new QuantHdl.Verification.Verilator.VerifyOptions(), new SilentReporter());
+        Assert.Equal(20, report.NoStall.BitExact);
+        Assert.Equal(20, report.Stall!.BitExact);
+        Assert.Equal(0, report.NoStall.Mismatches + report.Stall.Mismatches);
+    }
+
     [Theory]
     [InlineData("--bwrf-temperature 2", "--bwrf-temperature is a setting of --bwrf")]
     [InlineData("--bwrf --bwrf-temperature 0", "--bwrf-temperature 0 is out of range")]
