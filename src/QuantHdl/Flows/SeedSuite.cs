@@ -10,6 +10,7 @@ using QuantHdl.Compiler.Freeze;
 using QuantHdl.Compiler.Ir;
 using QuantHdl.Compiler.Passes;
 using QuantHdl.Engine.Data;
+using QuantHdl.Engine.Tensors;
 using QuantHdl.Hardware.Estimates;
 using QuantHdl.Models;
 using QuantHdl.Quantization;
@@ -108,6 +109,16 @@ public sealed record SeedRow(
     string? MacForm,
     double? BwrfCostRatio)
 {
+    /// <summary>
+    /// The weight quantizers' relative squared error at initialization, <c>sum (w - q(w))^2 / sum w^2</c> over
+    /// every conv and dense layer of the float model, mean over the seeds: how well the level set fits the
+    /// trained weights before QAT moves them (null for the baseline and rows not run).
+    /// </summary>
+    public double? WeightError { get; init; }
+
+    /// <summary>The blocks + 2 bound on <see cref="BwrfCostRatio"/> (docs/bwrf.md).</summary>
+    public double? BwrfCostBound { get; init; }
+
     /// <summary>The machine's load when the row started (<c>/proc/loadavg</c>'s 1-minute figure and the core count), if known.</summary>
     public string? Load { get; init; }
 
@@ -237,6 +248,8 @@ public static class SeedSuite
             var ints = new List<double>();
             var secs = new List<double>();
             var ratios = new List<double>();
+            var errors = new List<double>();
+            double? bound = null;
             MacLaneCost? mac = null;
             string? failure = null;
             for (int si = 0; si < o.Seeds.Count && failure is null; si++)
@@ -268,11 +281,16 @@ public static class SeedSuite
                         failure = $"unsupported: {e.Message}";
                         break;
                     }
+                    errors.Add(WeightErrorOf(q));
                     var clock = Stopwatch.StartNew();
                     var run = TrainFlow.QatModel(q, m.Bwrf ? folded : null, train, test, new TrainOptions(qatEpochs, seed, o.BatchSize, o.QatLr, o.DataDir), r, m.Bwrf ? o.Bwrf : null, prefix + ": qat");
                     secs.Add(clock.Elapsed.TotalSeconds);
                     accs.Add(run.Accuracy);
-                    if (run.Cost is { } cost) ratios.Add(cost.Ratio);
+                    if (run.Cost is { } cost)
+                    {
+                        ratios.Add(cost.Ratio);
+                        bound = cost.Bound;
+                    }
                     IrGraph graph;
                     try
                     {
@@ -300,7 +318,8 @@ public static class SeedSuite
             {
                 row = new SeedRow(Name, model, recipe, m?.Label ?? "FP baseline", m?.Weights ?? "float", m?.Activations ?? "float", m?.Bits ?? 32, m?.Bwrf ?? false, "ok",
                     o.Seeds.ToArray(), accs.ToArray(), ints.ToArray(), secs.ToArray(), accs.Average(), Std(accs), ints.Count > 0 ? ints.Average() : null,
-                    test.Count, goldenImages, m is null ? null : macLayer, mac?.Luts, mac?.Dsps, mac?.Form, ratios.Count > 0 ? ratios.Average() : null) { Load = rowLoad };
+                    test.Count, goldenImages, m is null ? null : macLayer, mac?.Luts, mac?.Dsps, mac?.Form, ratios.Count > 0 ? ratios.Average() : null)
+                { Load = rowLoad, WeightError = errors.Count > 0 ? errors.Average() : null, BwrfCostBound = bound };
             }
             r.Info(row.Ok
                 ? string.Create(CultureInfo.InvariantCulture, $"row {k + 1}/{plan.Count} {label}: {row.AccuracyMean * 100:F2} ± {row.AccuracyStd * 100:F2}% fake-quant{(row.IntegerMean is double g ? $", {g * 100:F2}% golden" : "")}, {row.Seconds.Average():F1} s per seed")
@@ -352,6 +371,30 @@ public static class SeedSuite
             return $"unsupported: {e.Message}";
         }
         return null;
+    }
+
+    /// <summary>The relative squared weight error of every conv and dense layer of <paramref name="q"/>, as its quantizers stand.</summary>
+    public static double WeightErrorOf(QuantGraph q)
+    {
+        double err = 0, norm = 0;
+        using var ng = Tensor.NoGrad();
+        foreach (var (_, m) in q.Nodes)
+        {
+            var (w, wq) = m switch
+            {
+                QuantLinear l => (l.Weight, l.Quantizer.Forward(l.Weight)),
+                QuantConv2d c => (c.Weight, c.Quantizer.Forward(c.Weight.Reshape(c.Weight.Dim(0), c.Weight.Numel / c.Weight.Dim(0)))),
+                _ => (null, null),
+            };
+            if (w is null) continue;
+            for (int i = 0; i < w.Numel; i++)
+            {
+                double d = w.Data[i] - wq!.Data[i];
+                err += d * d;
+                norm += (double)w.Data[i] * w.Data[i];
+            }
+        }
+        return norm > 0 ? err / norm : 0;
     }
 
     private static string Key(string model, string recipe, string method, string w, string a, bool bwrf) => $"{model}|{recipe}|{method}|{w}|{a}|{bwrf}";
@@ -455,12 +498,28 @@ public static class SeedSuite
             }
         }
         SeedRow? Find(string method, int bits) => ok.FirstOrDefault(x => x.Method == method && x.Bits == bits);
+        string Err(SeedRow x) => x.WeightError is double e ? string.Create(c, $"{e * 100:F2}%") : "?";
         foreach (int bits in new[] { 4, 3 })
             if (Find("POST", bits) is { } post && Find("POT", bits) is { } pot)
-                yield return $"- Expectation (algorithms.md): POST clearly better than POT at 4 bits, not at 3. Measured: {Cmp(post, pot, "POT")}.";
+            {
+                bool holds = bits == 4 ? post.AccuracyMean > pot.AccuracyMean : true;
+                string why = post.WeightError is double pe && pot.WeightError is double te
+                    ? string.Create(c, $" Relative weight error at initialization: POST {Err(post)}, POT {Err(pot)}{(Find("LSQ", bits) is { } u ? $", uniform {Err(u)}" : "")} ({(pe < te ? "POST's level set fits the float weights better" : "POST's level set does not fit the float weights better")}).")
+                    : "";
+                yield return $"- Expectation (algorithms.md): POST clearly better than POT at 4 bits, not at 3. Measured at W{bits}A{bits}: {Cmp(post, pot, "POT")}{(holds ? "" : "; the expectation does not hold in this run")}.{why}";
+            }
         foreach (int bits in new[] { 3, 2 })
             if (Find("ASQ + uniform", bits) is { } asq && Find("LSQ", bits) is { } l)
-                yield return $"- Expectation: ASQ beats LSQ at low widths. Measured: {Cmp(asq, l, "LSQ")}.";
+                yield return $"- Expectation: ASQ beats LSQ at low widths. Measured: {Cmp(asq, l, "LSQ")}{(asq.AccuracyMean > l.AccuracyMean ? "" : "; the expectation does not hold in this run")}.";
+        if (Find("FP baseline", 32) is { } fp && ok.Where(x => x.Bits < 32).ToList() is { Count: > 0 } quant && quant.Max(x => x.AccuracyMean) > fp.AccuracyMean)
+            yield return string.Create(c, $"- {quant.Count(x => x.AccuracyMean > fp.AccuracyMean)} quantized rows exceed the FP baseline ({fp.AccuracyMean * 100:F2}%): QAT starts from the FP model and trains it for more epochs, so short recipes favour the quantized rows; compare methods with each other, not with FP.");
+        if (ok.Where(x => x.Bits < 32).ToList() is { Count: > 1 } spread)
+        {
+            double lo = spread.Min(x => x.AccuracyMean) * 100, hi = spread.Max(x => x.AccuracyMean) * 100, std = spread.Max(x => x.AccuracyStd) * 100;
+            yield return string.Create(c, $"- The quantized rows span {lo:F2}% to {hi:F2}% ({hi - lo:F2} points), with seed std up to {std:F2} points: differences under that std are not resolved by {spread[0].Seeds.Length} seeds.");
+        }
+        foreach (var x in ok.Where(x => x.BwrfCostRatio is double r && x.BwrfCostBound is double b && r >= b))
+            yield return string.Create(c, $"- {x.Method} at W{x.Bits}A{x.Bits}: the measured BWRF step cost {x.BwrfCostRatio:F2}x a plain step, above the bound of {x.BwrfCostBound:F0}x (blocks + 2); timed under load, on steps of a few milliseconds.");
         var gains = ok.Where(x => x.Bwrf).Select(x => (x.Bits, Gain: ok.FirstOrDefault(p => !p.Bwrf && p.Bits == x.Bits && p.Weights == x.Weights && p.Activations == x.Activations) is { } p ? (double?)(x.AccuracyMean - p.AccuracyMean) : null))
             .Where(t => t.Gain is not null).GroupBy(t => t.Bits).ToDictionary(t => t.Key, t => t.Average(v => v.Gain!.Value) * 100);
         if (gains.Count > 1)

@@ -26,7 +26,7 @@ public sealed record BwrfOptions
     public IReadOnlyList<string>? Blocks { get; init; }
 
     /// <summary>Training batches timed for the cost report (after one untimed warm-up each way).</summary>
-    public int CostSteps { get; init; } = 10;
+    public int CostSteps { get; init; } = 30;
 
     /// <summary>Parses <c>--bwrf-blocks</c>: node names separated by commas; null or blank for the default split.</summary>
     public static IReadOnlyList<string>? ParseBlocks(string? text)
