@@ -104,3 +104,23 @@ public class SeedSuiteTests
         Assert.Contains(SeedSuite.Notes(slow.ToList()), n => n.Contains("6.10x a plain step, above the bound of 5x"));
     }
 }
+
+/// <summary>Bad options of the seeds suite: one line naming the value, and no file written.</summary>
+public class SeedSuiteCliTests
+{
+    [Theory]
+    [InlineData("--suite seeds --seeds 0", "at least 2 seeds")]
+    [InlineData("--suite seeds --seeds 0,0", "repeats a seed")]
+    [InlineData("--suite seeds --seeds 0,x", "'x' is not a seed")]
+    [InlineData("--suite seeds --qat-epochs 0", "--qat-epochs 0 is out of range")]
+    [InlineData("--suite seeds --from somewhere", "takes no --from")]
+    [InlineData("--suite ptq --resume", "--resume is an option of --suite seeds")]
+    [InlineData("--suite seeds --model mlp:784-x-10", "'x'")]
+    public void BadSeedsOptionsAreOneLineAndWriteNothing(string args, string fragment)
+    {
+        var tmp = CliRunner.TempDir("seeds-bad");
+        var (exit, _, err) = CliRunner.Run(["experiments", .. args.Split(' '), "--quick", "--data", FashionSubset.Path, "--md", Path.Combine(tmp, "r.md"), "--json", Path.Combine(tmp, "r.json")]);
+        CliErrorTests.AssertOneLineError(exit, err, fragment);
+        Assert.Empty(Directory.GetFileSystemEntries(tmp));
+    }
+}
