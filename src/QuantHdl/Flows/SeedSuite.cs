@@ -467,7 +467,8 @@ public static class SeedSuite
     /// What the rows show, computed from them: every method against LSQ at its width, BWRF against the same
     /// method without it, the expectations of algorithms.md (POST vs POT at 4 and 3 bits, ASQ vs LSQ at low
     /// widths, BWRF's gain largest at 2 bits), golden/fake-quant gaps, and the rows that were not run. A
-    /// difference is called noise when it is below the larger of the two rows' seed std and the test set's standard error.
+    /// difference is called noise when it is below the larger of the std of the per-seed differences (the two
+    /// rows' larger seed std when their seeds differ) and the test set's standard error.
     /// </summary>
     public static IEnumerable<string> Notes(IReadOnlyList<SeedRow> g)
     {
@@ -479,7 +480,11 @@ public static class SeedSuite
         {
             double d = (a.AccuracyMean - b.AccuracyMean) * 100;
             double se = Math.Sqrt(b.AccuracyMean * (1 - b.AccuracyMean) / Math.Max(1, b.TestImages)) * 100;
-            double noise = Math.Max(Math.Max(a.AccuracyStd, b.AccuracyStd) * 100, se);
+            // Rows of one seed share its float model, so the spread that matters is that of the per-seed differences.
+            double spread = a.Seeds.SequenceEqual(b.Seeds) && a.Accuracies.Length == b.Accuracies.Length
+                ? Std(a.Accuracies.Zip(b.Accuracies, (x, y) => x - y).ToList()) * 100
+                : Math.Max(a.AccuracyStd, b.AccuracyStd) * 100;
+            double noise = Math.Max(spread, se);
             string verdict = d > 0 ? "beats" : "does not beat";
             string within = Math.Abs(d) < noise ? string.Create(c, $", within noise (±{noise:F2})") : "";
             return string.Create(c, $"{a.Method} at W{a.Bits}A{a.Bits} {verdict} {what} ({a.AccuracyMean * 100:F2}% vs {b.AccuracyMean * 100:F2}%, {d:+0.00;-0.00} points{within})");
@@ -516,7 +521,7 @@ public static class SeedSuite
         if (ok.Where(x => x.Bits < 32).ToList() is { Count: > 1 } spread)
         {
             double lo = spread.Min(x => x.AccuracyMean) * 100, hi = spread.Max(x => x.AccuracyMean) * 100, std = spread.Max(x => x.AccuracyStd) * 100;
-            yield return string.Create(c, $"- The quantized rows span {lo:F2}% to {hi:F2}% ({hi - lo:F2} points), with seed std up to {std:F2} points: differences under that std are not resolved by {spread[0].Seeds.Length} seeds.");
+            yield return string.Create(c, $"- The quantized rows span {lo:F2}% to {hi:F2}% ({hi - lo:F2} points), with seed std up to {std:F2} points. Most of that std is the float models' seed-to-seed spread, which every row of a seed shares, so the comparisons above take the spread of the per-seed differences, or the test set's standard error when that is larger, as their noise; {spread[0].Seeds.Length} seeds resolve little below it.");
         }
         foreach (var x in ok.Where(x => x.BwrfCostRatio is double r && x.BwrfCostBound is double b && r >= b))
             yield return string.Create(c, $"- {x.Method} at W{x.Bits}A{x.Bits}: the measured BWRF step cost {x.BwrfCostRatio:F2}x a plain step, above the bound of {x.BwrfCostBound:F0}x (blocks + 2); timed under load, on steps of a few milliseconds.");

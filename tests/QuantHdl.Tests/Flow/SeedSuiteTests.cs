@@ -99,6 +99,18 @@ public class SeedSuiteTests
         Assert.Contains(notes, n => n.Contains("LSQ + BWRF at W2A2 does not beat its plain QAT row (69.00% vs 70.00%, -1.00 points)"));
         Assert.Contains(notes, n => n.Contains("LSQ + BWRF at W4A4 beats its plain QAT row (85.10% vs 85.00%, +0.10 points, within noise"));
         Assert.Contains(notes, n => n.Contains("largest at W3A3 (not at 2 bits: the expectation does not hold in this run)"));
+        // Both seeds put POST a point above LSQ although each row's seed std is larger: the paired difference is resolved.
+        var paired = new[]
+        {
+            Row("LSQ", 4, false, 0.80) with { Accuracies = [0.79, 0.81], AccuracyStd = 0.0141 },
+            Row("POST", 4, false, 0.81) with { Accuracies = [0.80, 0.82], AccuracyStd = 0.0141 },
+            Row("POT", 4, false, 0.80) with { Accuracies = [0.81, 0.79], AccuracyStd = 0.0141 },
+            Row("LSQ + BWRF", 4, true, 0.81) with { Weights = "uniform:4", Accuracies = [0.80, 0.82], AccuracyStd = 0.0141 },
+        };
+        var pairedNotes = SeedSuite.Notes(paired).ToList();
+        Assert.Contains(pairedNotes, n => n.Contains("POST at W4A4 beats POT (81.00% vs 80.00%, +1.00 points, within noise (±2.83))"));
+        Assert.Contains(pairedNotes, n => n.Contains("LSQ + BWRF at W4A4 beats its plain QAT row (81.00% vs 80.00%, +1.00 points)."));
+        Assert.Contains(pairedNotes, n => n.Contains("POT at W4A4 does not beat LSQ (80.00% vs 80.00%, +0.00 points, within noise (±2.83))"));
         // A cost above blocks + 2 is reported.
         var slow = rows.Append(Row("POT + BWRF", 4, true, 0.8) with { Weights = "pot:4", BwrfCostRatio = 6.1, BwrfCostBound = 5 });
         Assert.Contains(SeedSuite.Notes(slow.ToList()), n => n.Contains("6.10x a plain step, above the bound of 5x"));
