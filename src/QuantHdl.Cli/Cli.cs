@@ -171,14 +171,16 @@ internal static class Cli
         var fracBits = new Option<int>("--sqrt-frac-bits") { Description = $"Fraction bits F of the POST x/sqrt2 table, {DeploymentSettings.SqrtFracBitsRange} (docs/integer-semantics.md §3): the biases train on F's accumulator grid, and compile builds the hardware with the same F", DefaultValueFactory = _ => DeploymentSettings.DefaultSqrtFracBits };
         var multBits = new Option<int>("--multiplier-bits") { Description = $"Width MB of the requantization multiplier, {DeploymentSettings.MultiplierBitsRange} (docs/integer-semantics.md §4); saved for compile", DefaultValueFactory = _ => DeploymentSettings.DefaultMultiplierBits };
         var seed = Seed(); var batch = BatchSize(); var data = Data(); var force = Force();
-        var cmd = new Command("qat", "Quantization-aware training from a float or PTQ checkpoint (LSQ or ASQ activations; POST, POT or uniform weights)") { from, weights, acts, asqCalib, epochs, lr, scaleLr, fracBits, multBits, output, seed, batch, data, force };
+        var bw = BwrfOptionSet.Create();
+        var cmd = new Command("qat", "Quantization-aware training from a float or PTQ checkpoint (LSQ or ASQ activations; POST, POT or uniform weights); --bwrf trains by block-wise replacement with the frozen float model (docs/bwrf.md)") { from, weights, acts, asqCalib, epochs, lr, scaleLr, fracBits, multBits, output, seed, batch, data, force };
+        bw.AddTo(cmd);
         cmd.SetAction(p => Guard(() =>
         {
             var w = WeightSpec.Parse(p.GetValue(weights)!);
             var a = ActivationSpec.Parse(p.GetValue(acts)!);
             var o = new TrainOptions(p.GetValue(epochs), p.GetValue(seed), p.GetValue(batch), p.GetValue(lr), p.GetValue(data)!) { ScaleLrFactor = p.GetValue(scaleLr), AsqCalibrationImages = p.GetValue(asqCalib) };
             var deploy = new DeploymentSettings(p.GetValue(fracBits), p.GetValue(multBits)).Check();
-            TrainFlow.Qat(p.GetValue(from)!, w, a, o, p.GetValue(output)!, new SpectreReporter(), p.GetValue(force), deploy);
+            TrainFlow.Qat(p.GetValue(from)!, w, a, o, p.GetValue(output)!, new SpectreReporter(), p.GetValue(force), deploy, bw.Get(p));
             return 0;
         }));
         return cmd;
@@ -346,6 +348,50 @@ internal static class Cli
         return cmd;
     }
 
+    /// <summary>qat's --bwrf and its settings (docs/bwrf.md); a setting without --bwrf is an error.</summary>
+    private sealed record BwrfOptionSet(Option<bool> On, Option<double?> Temperature, Option<double?> CeWeight, Option<double?> KlWeight, Option<double?> QKlWeight, Option<string?> Blocks)
+    {
+        public static BwrfOptionSet Create()
+        {
+            var d = new BwrfOptions();
+            return new(
+                new Option<bool>("--bwrf") { Description = "Block-wise replacement: train with the frozen float model of --from as partner; loss CE(Q) + sum_i [CE(M_i) + KL(F||M_i)] over the mixed paths M_i (docs/bwrf.md)" },
+                new Option<double?>("--bwrf-temperature") { Description = $"Softmax temperature T of the KL terms (default {d.Temperature})" },
+                new Option<double?>("--bwrf-ce-weight") { Description = $"Weight of each CE(M_i) (default {d.CeWeight})" },
+                new Option<double?>("--bwrf-kl-weight") { Description = $"Weight of each KL(F||M_i) (default {d.KlWeight})" },
+                new Option<double?>("--bwrf-q-kl-weight") { Description = $"Weight of the optional KL(F||Q) (default {d.QKlWeight}: off)" },
+                new Option<string?>("--bwrf-blocks") { Description = "Nodes that end a block, e.g. relu1,relu2 (default: each conv/dense layer with its ReLU and pools for chains, the stages sS of a ResNet)" });
+        }
+
+        public void AddTo(Command cmd)
+        {
+            foreach (var o in new Option[] { On, Temperature, CeWeight, KlWeight, QKlWeight, Blocks }) cmd.Options.Add(o);
+        }
+
+        public BwrfOptions? Get(ParseResult p)
+        {
+            var set = new (string Name, bool Given)[]
+            {
+                (Temperature.Name, p.GetValue(Temperature) is not null), (CeWeight.Name, p.GetValue(CeWeight) is not null),
+                (KlWeight.Name, p.GetValue(KlWeight) is not null), (QKlWeight.Name, p.GetValue(QKlWeight) is not null), (Blocks.Name, p.GetValue(Blocks) is not null),
+            };
+            if (!p.GetValue(On))
+            {
+                if (set.FirstOrDefault(s => s.Given) is { Name: { } name }) throw new ArgumentException($"{name} is a setting of --bwrf; add --bwrf");
+                return null;
+            }
+            var d = new BwrfOptions();
+            return new BwrfOptions
+            {
+                Temperature = p.GetValue(Temperature) ?? d.Temperature,
+                CeWeight = p.GetValue(CeWeight) ?? d.CeWeight,
+                KlWeight = p.GetValue(KlWeight) ?? d.KlWeight,
+                QKlWeight = p.GetValue(QKlWeight) ?? d.QKlWeight,
+                Blocks = BwrfOptions.ParseBlocks(p.GetValue(Blocks)),
+            }.Check();
+        }
+    }
+
     // Post-training quantization (docs/ptq.md) and the experiments table (docs/results.md) ------------
 
     /// <summary>An on/off flag pair, --NAME and --no-NAME; giving both is an error.</summary>
@@ -406,18 +452,43 @@ internal static class Cli
 
     private static Command ExperimentsCommand()
     {
-        var suite = new Option<string>("--suite") { Description = $"Experiment suite: {string.Join(", ", ExperimentsFlow.Suites)}", DefaultValueFactory = _ => "ptq" };
-        var from = new Option<string[]>("--from") { Description = "Float checkpoints to run the suite on (several may follow one --from)", AllowMultipleArgumentsPerToken = true };
+        var suite = new Option<string>("--suite") { Description = $"Experiment suite: {string.Join(", ", ExperimentsFlow.Suites)} (ptq runs on --from checkpoints; seeds trains its own: FP, then LSQ, POT, POST, ASQ + uniform, ASQ + POST at W4A4, W3A3, W2A2, each with and without BWRF)", DefaultValueFactory = _ => "ptq" };
+        var from = new Option<string[]>("--from") { Description = "ptq suite: float checkpoints to run the suite on (several may follow one --from)", AllowMultipleArgumentsPerToken = true };
         var rows = new Option<string?>("--rows") { Description = "Rewrite --md from the rows an earlier run stored in this JSON file, running nothing" };
-        var md = new Option<string>("--md") { Description = "Markdown table to write (e.g. docs/results.md); refused if it exists unless --force", DefaultValueFactory = _ => "docs/results.md" };
-        var json = new Option<string>("--json") { Description = "JSON rows to write (e.g. docs/results.json); refused if it exists unless --force", DefaultValueFactory = _ => "docs/results.json" };
-        var quick = new Option<bool>("--quick") { Description = "Fewer AdaRound iterations (200), 256 calibration samples and 2000 test images, for a fast look" };
-        var data = Data(); var force = new Option<bool>("--force") { Description = "Overwrite --md and --json" };
-        var cmd = new Command("experiments", "Run an experiment suite and write its results table (golden integer accuracy and wall time per row)") { suite, from, rows, md, json, quick, data, force };
+        var md = new Option<string>("--md") { Description = "Markdown table to write (e.g. docs/results.md); the suite's section is replaced, the other suites' kept; refused if it exists unless --force (or --resume)", DefaultValueFactory = _ => "docs/results.md" };
+        var json = new Option<string>("--json") { Description = "JSON rows to write (e.g. docs/results.json); the suite's rows are replaced, the other suites' kept; refused if it exists unless --force (or --resume)", DefaultValueFactory = _ => "docs/results.json" };
+        var quick = new Option<bool>("--quick") { Description = "ptq: 200 AdaRound iterations, 256 calibration samples and 2000 test images; seeds: 1000 train / 300 test images, 1 epoch, 6 rows" };
+        var defaults = new SeedSuiteOptions();
+        var model = new Option<string?>("--model") { Description = $"seeds suite: the model, e.g. {defaults.Model} (default), lenet5 or resnet8" };
+        var seeds = new Option<string?>("--seeds") { Description = $"seeds suite: seeds, at least 2 (default {string.Join(",", defaults.Seeds)})" };
+        var fpEpochs = new Option<int?>("--fp-epochs") { Description = $"seeds suite: float training epochs (default {defaults.FpEpochs})" };
+        var qatEpochs = new Option<int?>("--qat-epochs") { Description = $"seeds suite: QAT epochs, with and without BWRF (default {defaults.QatEpochs})" };
+        var resume = new Option<bool>("--resume") { Description = "seeds suite: keep the rows --json already holds for this model and recipe, run the others" };
+        var data = Data(); var force = new Option<bool>("--force") { Description = "Update --md and --json when they exist (the suite's section and rows are replaced)" };
+        var cmd = new Command("experiments", "Run an experiment suite and write its results table (docs/results.md) and rows (docs/results.json)") { suite, from, rows, md, json, quick, model, seeds, fpEpochs, qatEpochs, resume, data, force };
         cmd.SetAction(p => Guard(() =>
         {
-            if (p.GetValue(rows) is string stored) ExperimentsFlow.Render(p.GetValue(suite)!, stored, p.GetValue(md)!, p.GetValue(quick), p.GetValue(force), new SpectreReporter());
-            else ExperimentsFlow.Run(p.GetValue(suite)!, p.GetValue(from) ?? [], p.GetValue(md)!, p.GetValue(json)!, p.GetValue(quick), p.GetValue(data)!, p.GetValue(force), new SpectreReporter());
+            string name = p.GetValue(suite)!;
+            bool seedSuite = name == SeedSuite.Name;
+            var seedOnly = new (string Name, bool Given)[] { ("--model", p.GetValue(model) is not null), ("--seeds", p.GetValue(seeds) is not null), ("--fp-epochs", p.GetValue(fpEpochs) is not null), ("--qat-epochs", p.GetValue(qatEpochs) is not null), ("--resume", p.GetValue(resume)) };
+            if (!seedSuite && seedOnly.FirstOrDefault(s => s.Given) is { Name: { } bad }) throw new ArgumentException($"{bad} is an option of --suite {SeedSuite.Name}");
+            if (seedSuite && (p.GetValue(from) ?? []).Length > 0) throw new ArgumentException($"--suite {SeedSuite.Name} trains its own models and takes no --from; use --model");
+            if (p.GetValue(rows) is string stored) ExperimentsFlow.Render(name, stored, p.GetValue(md)!, p.GetValue(quick), p.GetValue(force), new SpectreReporter());
+            else if (seedSuite)
+            {
+                var o = new SeedSuiteOptions
+                {
+                    Model = p.GetValue(model) ?? defaults.Model,
+                    Seeds = p.GetValue(seeds) is string s ? SeedSuiteOptions.ParseSeeds(s) : defaults.Seeds,
+                    FpEpochs = p.GetValue(fpEpochs) ?? defaults.FpEpochs,
+                    QatEpochs = p.GetValue(qatEpochs) ?? defaults.QatEpochs,
+                    Quick = p.GetValue(quick),
+                    Resume = p.GetValue(resume),
+                    DataDir = p.GetValue(data)!,
+                };
+                SeedSuite.Run(o, p.GetValue(md)!, p.GetValue(json)!, p.GetValue(force), new SpectreReporter());
+            }
+            else ExperimentsFlow.Run(name, p.GetValue(from) ?? [], p.GetValue(md)!, p.GetValue(json)!, p.GetValue(quick), p.GetValue(data)!, p.GetValue(force), new SpectreReporter());
             return 0;
         }));
         return cmd;

@@ -59,6 +59,13 @@ public sealed record CheckpointInfo(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public AsqCalibrationInfo? Asq { get; init; }
 
+    /// <summary>
+    /// A "qat" checkpoint trained with block-wise replacement (docs/bwrf.md): its blocks, loss settings
+    /// and measured cost per step. Null otherwise.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public BwrfInfo? Bwrf { get; init; }
+
     /// <summary><see cref="Deployment"/>, or the defaults when the checkpoint records none.</summary>
     [JsonIgnore]
     public DeploymentSettings DeploymentOrDefault => Deployment ?? DeploymentSettings.Default;

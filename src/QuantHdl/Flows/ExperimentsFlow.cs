@@ -48,20 +48,23 @@ public interface IExperimentSuite
 }
 
 /// <summary>
-/// The experiments command: runs a suite on float checkpoints and writes docs/results.md (a table per
-/// suite) and its rows as JSON. Both files are written atomically; existing ones are replaced only with --force.
+/// The experiments command: runs a suite and writes docs/results.md (a section per suite) and the rows as
+/// JSON (<see cref="ResultsFile"/>: a run replaces its own suite's section and rows, and keeps the other
+/// suites'). Both files are written atomically; existing ones are updated only with --force (or, for the
+/// seeds suite, --resume). The ptq suite runs on float checkpoints (<see cref="IExperimentSuite"/>); the
+/// seeds suite trains its own (<see cref="SeedSuite"/>).
 /// </summary>
 public static class ExperimentsFlow
 {
     private static readonly Dictionary<string, IExperimentSuite> Registry = new IExperimentSuite[] { new PtqSuite() }.ToDictionary(s => s.Name);
 
-    /// <summary>The suites --suite takes.</summary>
-    public static IReadOnlyCollection<string> Suites => Registry.Keys;
+    /// <summary>The suites --suite takes, in the order of their sections in docs/results.md.</summary>
+    public static IReadOnlyList<string> Suites { get; } = [.. Registry.Keys, SeedSuite.Name];
 
     /// <summary>Runs <paramref name="suiteName"/> on each of <paramref name="froms"/> and writes the table and the rows.</summary>
     public static IReadOnlyList<ExperimentRow> Run(string suiteName, IReadOnlyList<string> froms, string mdPath, string jsonPath, bool quick, string dataDir, bool force, IFlowReporter r)
     {
-        if (!Registry.TryGetValue(suiteName, out var suite)) throw new ArgumentException($"--suite '{suiteName}' is unknown; the suites are {string.Join(", ", Suites)}");
+        var suite = Suite(suiteName);
         if (froms.Count == 0) throw new ArgumentException("--from names no checkpoint (or give --rows to rewrite the table from stored rows)");
         foreach (var path in new[] { mdPath, jsonPath })
         {
@@ -69,39 +72,45 @@ public static class ExperimentsFlow
             if (File.Exists(path) && !force) throw new IOException($"'{path}' exists; pass --force to replace it");
         }
         var rows = froms.SelectMany(f => suite.Run(f, dataDir, quick, r)).ToList();
-        AtomicFile.WriteAllText(mdPath, Markdown(suite, rows, quick));
-        AtomicFile.WriteAllText(jsonPath, JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+        var existingMd = File.Exists(mdPath) ? File.ReadAllText(mdPath) : null;
+        var existingRows = ResultsFile.Rows(File.Exists(jsonPath) ? File.ReadAllText(jsonPath) : null, jsonPath);
+        AtomicFile.WriteAllText(mdPath, ResultsFile.MergeMarkdown(existingMd, suite.Name, Markdown(suite, rows, quick)));
+        AtomicFile.WriteAllText(jsonPath, ResultsFile.MergeJson(existingRows, suite.Name, rows.Select(ResultsFile.ToObject)));
         r.Info($"wrote {mdPath} and {jsonPath} ({rows.Count} rows)");
         return rows;
     }
 
     /// <summary>Rewrites the table <paramref name="mdPath"/> of <paramref name="suiteName"/> from rows stored by an earlier run, running nothing.</summary>
-    public static IReadOnlyList<ExperimentRow> Render(string suiteName, string rowsPath, string mdPath, bool quick, bool force, IFlowReporter r)
+    public static int Render(string suiteName, string rowsPath, string mdPath, bool quick, bool force, IFlowReporter r)
     {
-        if (!Registry.TryGetValue(suiteName, out var suite)) throw new ArgumentException($"--suite '{suiteName}' is unknown; the suites are {string.Join(", ", Suites)}");
+        if (suiteName == SeedSuite.Name) return SeedSuite.Render(rowsPath, mdPath, force, r);
+        var suite = Suite(suiteName);
         if (File.Exists(mdPath) && !force) throw new IOException($"'{mdPath}' exists; pass --force to replace it");
         List<ExperimentRow>? rows;
         try
         {
-            rows = JsonSerializer.Deserialize<List<ExperimentRow>>(File.ReadAllText(rowsPath), new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
+            rows = ResultsFile.Rows(File.ReadAllText(rowsPath), rowsPath).Where(x => ResultsFile.SuiteOf(x) == suite.Name)
+                .Select(x => x.Deserialize<ExperimentRow>(ResultsFile.Json)!).ToList();
         }
         catch (JsonException e)
         {
             throw new ArgumentException($"{rowsPath}: not rows written by 'quanthdl experiments': {e.Message.Split(" Path:")[0]}");
         }
-        if (rows is null || rows.Count == 0 || rows.Any(x => x.Suite != suite.Name)) throw new ArgumentException($"{rowsPath} holds no rows of suite {suite.Name}");
-        AtomicFile.WriteAllText(mdPath, Markdown(suite, rows, quick));
+        if (rows is null || rows.Count == 0) throw new ArgumentException($"{rowsPath} holds no rows of suite {suite.Name}");
+        AtomicFile.WriteAllText(mdPath, ResultsFile.MergeMarkdown(File.Exists(mdPath) ? File.ReadAllText(mdPath) : null, suite.Name, Markdown(suite, rows, quick)));
         r.Info($"wrote {mdPath} from the {rows.Count} rows in {rowsPath}");
-        return rows;
+        return rows.Count;
     }
 
-    /// <summary>The table: one row per (model, method), accuracies in percent, then the findings.</summary>
+    private static IExperimentSuite Suite(string name) => Registry.TryGetValue(name, out var suite) ? suite
+        : name == SeedSuite.Name ? throw new ArgumentException($"--suite {name} trains its own models; it takes no --from (see 'quanthdl experiments --help')")
+        : throw new ArgumentException($"--suite '{name}' is unknown; the suites are {string.Join(", ", Suites)}");
+
+    /// <summary>The suite's section: one row per (model, method), accuracies in percent, then the findings.</summary>
     public static string Markdown(IExperimentSuite suite, IReadOnlyList<ExperimentRow> rows, bool quick)
     {
         var sb = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
-        sb.AppendLine("# Experiment results").AppendLine();
-        sb.AppendLine("Written by `quanthdl experiments` (`src/QuantHdl/Flows/ExperimentsFlow.cs`); rerun it rather than editing this file.").AppendLine();
         sb.AppendLine($"## {suite.Title}").AppendLine();
         if (quick) sb.AppendLine("Run with `--quick`: fewer AdaRound iterations, calibration samples and test images.").AppendLine();
         sb.AppendLine("| Model | Method | Weights | Acts | FP acc. | Fake-quant acc. | Integer acc. (golden) | Δ vs FP (points) | Test images | PTQ time (s) |");
@@ -114,9 +123,12 @@ public static class ExperimentsFlow
     }
 
     /// <summary>The integer model's accuracy: freeze, lower with the default passes, run the golden simulator on the first <paramref name="count"/> test images.</summary>
-    public static double GoldenAccuracy(ModelSource source, IdxDataset test, int count, IFlowReporter r, string label)
+    public static double GoldenAccuracy(ModelSource source, IdxDataset test, int count, IFlowReporter r, string label) =>
+        GoldenAccuracy(PassPipeline.Run(Freezer.Freeze(source), PassPipeline.Default()), test, count, r, label);
+
+    /// <summary>The accuracy of the lowered integer model <paramref name="graph"/> in the golden simulator on the first <paramref name="count"/> test images.</summary>
+    public static double GoldenAccuracy(IrGraph graph, IdxDataset test, int count, IFlowReporter r, string label)
     {
-        var graph = PassPipeline.Run(Freezer.Freeze(source), PassPipeline.Default());
         if (count < test.Count) test = test.Take(count);
         var sim = new GoldenSimulator(graph);
         var x = new long[test.Features];

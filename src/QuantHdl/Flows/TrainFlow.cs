@@ -30,6 +30,9 @@ public sealed record TrainOptions(int Epochs, int Seed = 0, int BatchSize = 64, 
     }
 }
 
+/// <summary>What <see cref="TrainFlow.QatModel"/> returns: the trained net, its test accuracy, its calibrated logit step, for BWRF the pair and its measured cost per step, and for ASQ the static calibration (docs/asq.md).</summary>
+public sealed record QatRun(QuantGraph Model, double Accuracy, double LogitStep, BlockReplacement? Replacement, StepCost? Cost, AsqCalibrationInfo? Asq = null);
+
 /// <summary>The train and qat stages: each writes one checkpoint directory, atomically.</summary>
 public static class TrainFlow
 {
@@ -61,14 +64,10 @@ public static class TrainFlow
         model = ModelText(model);
         var spec = ModelSpec.Parse(model, SampleShape(train));
         CheckClasses(spec.Classes, train, o.DataDir);
-        var net = new LayerGraph(spec, new Random(o.Seed));
-        bool images = net.TakesImages;
         var info = ModelStore.IsMlpText(model)
             ? new CheckpointInfo("float", MlpSpec.Parse(model.Trim()).ToString(), null, null, o.Seed, o.Epochs, o.BatchSize, o.Lr, 0, null, null, [], "")
             : new CheckpointInfo("float", model.Trim(), null, null, o.Seed, o.Epochs, o.BatchSize, o.Lr, 0, null, null, [], "") { Input = spec.Input.Text };
-        var opt = new Adam(net.Parameters(), o.Lr);
-        RunEpochs("train", net, opt, train, test, o, r, schedule: null, images);
-        double acc = Trainer.Evaluate(net, test, asImages: images);
+        var (net, acc) = TrainFloatModel(spec, train, test, o, r);
         r.Info($"float {ModelSpec.Label(info.Model)}: test accuracy {acc:P2} after {o.Epochs} epochs");
         var saved = Checkpoint.Save(dir.StagingPath, net, info with { TestAccuracy = acc });
         dir.Commit();
@@ -86,27 +85,90 @@ public static class TrainFlow
     /// assume; it is saved in the checkpoint, and compile freezes with it. An out-of-range value throws
     /// <see cref="ArgumentException"/> before anything is written.
     /// </summary>
-    public static CheckpointInfo Qat(string fromDir, WeightSpec w, ActivationSpec a, TrainOptions o, string outDir, IFlowReporter r, bool force = false, DeploymentSettings? deployment = null)
+    /// <remarks>
+    /// With <paramref name="bwrf"/>, QAT trains by block-wise replacement (docs/bwrf.md): the float
+    /// checkpoint <paramref name="fromDir"/>, BN-folded and frozen, is the partner of the quantized net,
+    /// and each batch's loss is <see cref="BlockReplacement.Loss"/>. After training, a plain QAT step and a
+    /// BWRF step are timed on the same batches; the cost is printed and stored in the checkpoint
+    /// (<see cref="CheckpointInfo.Bwrf"/>). A PTQ checkpoint as <paramref name="fromDir"/> is refused (it has no float partner).
+    /// </remarks>
+    public static CheckpointInfo Qat(string fromDir, WeightSpec w, ActivationSpec a, TrainOptions o, string outDir, IFlowReporter r, bool force = false, DeploymentSettings? deployment = null, BwrfOptions? bwrf = null)
     {
         o.Check();
+        bwrf?.Check();
         var deploy = (deployment ?? DeploymentSettings.Default).Check();
         using var dir = OutputDirectory.Begin(outDir, ArtifactKind.CheckpointQat, force, fromDir, o.DataDir);
         var (fpInfo, model) = ModelStore.QatStart(fromDir, w, a, deploy, o.Seed);
+        LayerGraph? partner = null;
+        if (bwrf is not null)
+        {
+            if (fpInfo.Kind != "float")
+                throw new ArgumentException($"--bwrf needs a float checkpoint as --from, its frozen full-precision partner; '{fromDir}' is a {(fpInfo.Ptq is null ? fpInfo.Kind : "ptq")} checkpoint");
+            partner = BatchNormFolder.Fold(ModelStore.LoadFloatGraph(fromDir).Model);
+        }
         var (train, test) = LoadData(o.DataDir, model.Spec);
+        var run = QatModel(model, partner, train, test, o, r, bwrf);
+        BwrfInfo? bwrfInfo = run.Cost is { } cost
+            ? new BwrfInfo(run.Replacement!.Blocks.Select(b => string.Join(",", b)).ToArray(), bwrf!.Temperature, bwrf.CeWeight, bwrf.KlWeight, bwrf.QKlWeight,
+                cost.PlainSeconds, cost.BwrfSeconds, cost.Ratio, cost.Bound)
+            : null;
+        double acc = run.Accuracy, logitStep = run.LogitStep;
+        var asq = run.Asq;
+        r.Info($"qat{(bwrf is null ? "" : "+bwrf")} {ModelSpec.Label(fpInfo.Model)} weights {w} acts {a}: test accuracy {acc:P2}{(asq is null ? "" : $" (dynamic ASQ; static {asq.StaticTestAccuracy:P2})")} (float parent {fpInfo.TestAccuracy:P2})");
+        var info = Checkpoint.Save(dir.StagingPath, model, new CheckpointInfo("qat", fpInfo.Model, w.ToString(), a.ToString(), o.Seed, o.Epochs, o.BatchSize, o.Lr, acc, logitStep, Path.GetFullPath(fromDir), [], "") { Input = fpInfo.Input, Deployment = deploy, Bwrf = bwrfInfo, Asq = asq });
+        dir.Commit();
+        return info;
+    }
+
+    /// <summary>
+    /// Float training in memory, the core of <see cref="TrainFloat(string, TrainOptions, string, IFlowReporter, bool)"/>:
+    /// a <see cref="LayerGraph"/> of <paramref name="spec"/> drawn from <paramref name="o"/>'s seed, trained with Adam
+    /// on <paramref name="train"/>; returns it with its accuracy on <paramref name="test"/>. Epoch progress is
+    /// labelled <paramref name="label"/>.
+    /// </summary>
+    public static (LayerGraph Model, double Accuracy) TrainFloatModel(ModelSpec spec, IdxDataset train, IdxDataset test, TrainOptions o, IFlowReporter r, string label = "train")
+    {
+        o.Check();
+        var net = new LayerGraph(spec, new Random(o.Seed));
+        var opt = new Adam(net.Parameters(), o.Lr);
+        RunEpochs(label, net, opt, train, test, o, r, schedule: null, net.TakesImages);
+        return (net, Trainer.Evaluate(net, test, asImages: net.TakesImages));
+    }
+
+    /// <summary>
+    /// QAT in memory, the core of <see cref="Qat"/>: trains <paramref name="model"/> in place (Adam with a cosine
+    /// schedule, <see cref="QatOptimizer"/>), by block-wise replacement with <paramref name="partner"/> (the
+    /// BN-folded float graph <paramref name="model"/> was built from; docs/bwrf.md) when <paramref name="bwrf"/> is
+    /// set, then measures the BWRF cost per step, and calibrates the logit step. Epoch progress is labelled
+    /// <paramref name="label"/>.
+    /// </summary>
+    public static QatRun QatModel(QuantGraph model, LayerGraph? partner, IdxDataset train, IdxDataset test, TrainOptions o, IFlowReporter r, BwrfOptions? bwrf = null, string label = "qat")
+    {
+        o.Check();
+        BlockReplacement? replacement = null;
+        if (bwrf is not null)
+        {
+            replacement = new BlockReplacement(model, partner ?? throw new ArgumentException("BWRF needs the float partner of the model"), bwrf);
+            r.Info($"bwrf: {replacement.Blocks.Count} blocks [{string.Join("] [", replacement.Blocks.Select(b => string.Join(" ", b)))}], {replacement.Blocks.Count - 1} mixed paths; {bwrf}");
+        }
         bool images = model.TakesImages;
         var opt = new QatOptimizer(model.WeightParameters(), model.ScaleParameters(), o.Lr, o.ScaleLrFactor);
         var loaderSteps = (train.Count + o.BatchSize - 1) / o.BatchSize;
         var schedule = new CosineSchedule(opt, Math.Max(1, loaderSteps * o.Epochs));
-        RunEpochs("qat", model, opt, train, test, o, r, schedule, images);
+        RunEpochs(replacement is null ? label : label + "+bwrf", model, opt, train, test, o, r, schedule, images, replacement is null ? null : replacement.Loss);
         if (o.Epochs == 0) InitialiseActivations(model, train, o, images);
+        StepCost? cost = null;
+        if (replacement is not null)
+        {
+            // Timed after training, when every quantizer is initialised; it changes no parameter.
+            cost = replacement.MeasureCost(train, o.BatchSize);
+            r.Info($"bwrf cost: {cost.BwrfSeconds * 1000:F1} ms per step against {cost.PlainSeconds * 1000:F1} ms for plain QAT, {cost.Ratio:F2}x (bound {cost.Bound:F0}x = blocks + 2{(cost.Ratio < cost.Bound ? "" : "; EXCEEDED")}; median of {bwrf!.CostSteps} batches, forward + loss + backward)");
+        }
         double acc = Trainer.Evaluate(model, test, asImages: images);
         // ASQ: beta becomes a constant first, so that the logit step is calibrated on the deployed form.
-        var asq = a.IsAsq ? CalibrateAsq(model, train, test, o, r, images) : null;
+        var asq = model.AsqQuantizers().Any() ? CalibrateAsq(model, train, test, o, r, images) : null;
         double logitStep = LogitCalibration.Step(model, train, images);
-        r.Info($"qat {ModelSpec.Label(fpInfo.Model)} weights {w} acts {a}: test accuracy {acc:P2}{(asq is null ? "" : $" (dynamic ASQ; static {asq.StaticTestAccuracy:P2})")} (float parent {fpInfo.TestAccuracy:P2})");
-        var info = Checkpoint.Save(dir.StagingPath, model, new CheckpointInfo("qat", fpInfo.Model, w.ToString(), a.ToString(), o.Seed, o.Epochs, o.BatchSize, o.Lr, acc, logitStep, Path.GetFullPath(fromDir), [], "") { Input = fpInfo.Input, Deployment = deploy, Asq = asq });
-        dir.Commit();
-        return info;
+        return new QatRun(model, acc, logitStep, replacement, cost, asq);
     }
 
     private static AsqCalibrationInfo CalibrateAsq(QuantGraph model, IdxDataset train, IdxDataset test, TrainOptions o, IFlowReporter r, bool images)
@@ -171,7 +233,8 @@ public static class TrainFlow
             throw new ArgumentException($"the model has {classes} outputs but {dataDir} has {train.Classes} classes");
     }
 
-    private static void RunEpochs(string label, Module model, Optimizer opt, IdxDataset train, IdxDataset test, TrainOptions o, IFlowReporter r, CosineSchedule? schedule, bool images)
+    private static void RunEpochs(string label, Module model, Optimizer opt, IdxDataset train, IdxDataset test, TrainOptions o, IFlowReporter r, CosineSchedule? schedule, bool images,
+        Func<Tensor, int[], (Tensor Loss, Tensor Logits)>? objective = null)
     {
         for (int e = 0; e < o.Epochs; e++)
         {
@@ -179,7 +242,7 @@ public static class TrainFlow
             EpochStats stats = default!;
             r.Progress($"{label} epoch {e + 1}/{o.Epochs}", loader.BatchCount, advance =>
             {
-                stats = Trainer.TrainEpoch(model, loader, opt, (_, _, _) => advance(1), schedule is null ? null : schedule.Step, epoch: e + 1);
+                stats = Trainer.TrainEpoch(model, loader, opt, (_, _, _) => advance(1), schedule is null ? null : schedule.Step, epoch: e + 1, objective);
             });
             double acc = Trainer.Evaluate(model, test, asImages: images);
             r.Info($"{label} epoch {e + 1}/{o.Epochs}: loss {stats.MeanLoss:F4}, train acc {stats.TrainAccuracy:P2}, test acc {acc:P2}, {stats.ImagesPerSecond:F0} images/s");

@@ -78,11 +78,25 @@ public sealed class LayerGraph : Module, IStagedModule
     public bool TakesImages => !Spec.IsMlp;
 
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor x)
+    public override Tensor Forward(Tensor x) => ForwardFrom(0, x);
+
+    /// <summary>
+    /// Runs the nodes from index <paramref name="first"/> on, given <paramref name="cut"/> as the output of
+    /// node <paramref name="first"/> - 1 (the network input when <paramref name="first"/> is 0): the suffix
+    /// of a block split (docs/bwrf.md). Every node from <paramref name="first"/> on must read only that
+    /// node or later ones; otherwise an <see cref="ArgumentException"/> names the node reading across the cut.
+    /// </summary>
+    public Tensor ForwardFrom(int first, Tensor cut)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(first);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(first, _nodes.Length);
+        for (int i = first; i < _nodes.Length; i++)
+            foreach (var s in _sources[i])
+                if (s < first - 1)
+                    throw new ArgumentException($"the graph cannot be cut before node {_nodes[first].Node.Name}: node {_nodes[i].Node.Name} reads {(s < 0 ? ModelSpec.InputName : _nodes[s].Node.Name)}, which lies before the cut");
         var outputs = new Tensor[_nodes.Length];
-        Tensor In(int s) => s < 0 ? x : outputs[s];
-        for (int i = 0; i < _nodes.Length; i++)
+        Tensor In(int s) => s == first - 1 ? cut : outputs[s];
+        for (int i = first; i < _nodes.Length; i++)
         {
             var m = _nodes[i].Module;
             var a = In(_sources[i][0]);

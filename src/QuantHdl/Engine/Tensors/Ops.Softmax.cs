@@ -103,6 +103,56 @@ public static partial class Ops
         });
     }
 
+    /// <summary>
+    /// Mean over the rows of <c>KL(softmax(teacher/T) || softmax(student/T))</c> for logits [B, C], the
+    /// distillation term of docs/bwrf.md: <c>(1/B) sum_i sum_c p_ic (log p_ic - log q_ic)</c> with
+    /// <c>p = softmax(teacher/T)</c> and <c>q = softmax(student/T)</c>, and <c>0 log 0 = 0</c>. Returns a scalar.
+    /// The teacher is a constant target: it must not require grad (compute it under <see cref="Tensor.NoGrad"/>).
+    /// The gradient is <c>d/dstudent_ic = (q_ic - p_ic) / (T B)</c>; no <c>T^2</c> factor is applied.
+    /// </summary>
+    public static Tensor KlDivergence(Tensor student, Tensor teacher, float temperature)
+    {
+        CheckRank(student, 2, nameof(KlDivergence), "student");
+        CheckSameShape(student, teacher, nameof(KlDivergence));
+        if (teacher.RequiresGrad) throw new ArgumentException("KlDivergence: the teacher logits require grad; the teacher is a constant target, compute it under Tensor.NoGrad()");
+        if (!(temperature > 0) || !float.IsFinite(temperature)) throw new ArgumentException($"KlDivergence: temperature {temperature} must be positive and finite");
+        int rows = student.Dim(0), cols = student.Dim(1);
+        if (rows == 0) throw new ArgumentException("KlDivergence: empty batch.");
+        float inv = 1f / temperature;
+        // q holds softmax(student/T) for the backward pass; p is scratch for the teacher's.
+        var q = Tensor.RentBuffer(student.Numel);
+        var p = Tensor.RentBuffer(student.Numel);
+        var scratch = Tensor.RentBuffer(cols);
+        double total = 0;
+        for (int i = 0; i < rows; i++)
+        {
+            var sr = q.AsSpan(i * cols, cols);
+            var tr = p.AsSpan(i * cols, cols);
+            TensorPrimitives.Multiply(student.Data.AsSpan(i * cols, cols), inv, sr);
+            TensorPrimitives.Multiply(teacher.Data.AsSpan(i * cols, cols), inv, tr);
+            float lseS = LogSumExp(sr, scratch), lseT = LogSumExp(tr, scratch);
+            // log p - log q = (t/T - lseT) - (s/T - lseS).
+            double row = 0;
+            for (int j = 0; j < cols; j++)
+            {
+                float logP = tr[j] - lseT, logQ = sr[j] - lseS;
+                float pj = MathF.Exp(logP);
+                if (pj > 0) row += pj * (double)(logP - logQ);
+                tr[j] = pj;
+                sr[j] = MathF.Exp(logQ);
+            }
+            total += row;
+        }
+        var y = Tensor.RentBuffer(1);
+        y[0] = (float)(total / rows);
+        return Tensor.FromOp(Array.Empty<int>(), y, new[] { student }, r =>
+        {
+            float scale = r.Grad![0] / (rows * temperature);
+            var gx = student.EnsureGrad();
+            for (int k = 0; k < gx.Length; k++) gx[k] += scale * (q[k] - p[k]);
+        });
+    }
+
     /// <summary>log(sum(exp(x))) of one row; <paramref name="scratch"/> receives exp(x - max).</summary>
     private static float LogSumExp(ReadOnlySpan<float> x, Span<float> scratch)
     {

@@ -25,9 +25,14 @@ public static class Trainer
     /// <param name="onBatch">Optional progress callback: batch index, batch count, running mean loss.</param>
     /// <param name="afterStep">Optional callback after each optimizer step (e.g. a learning-rate schedule).</param>
     /// <param name="epoch">1-based number of this epoch, for the error message of a diverged run.</param>
+    /// <param name="objective">
+    /// The loss of a batch and the logits its accuracy is counted on; null: <c>CrossEntropy(model.Forward(x), labels)</c>.
+    /// Block-wise replacement (docs/bwrf.md) passes its own.
+    /// </param>
     /// <exception cref="TrainingDivergedException">A batch's loss is NaN or infinite; thrown before that batch changes any parameter.</exception>
     public static EpochStats TrainEpoch(Module model, DataLoader loader, Optimizer opt,
-        Action<int, int, double>? onBatch = null, Action? afterStep = null, int epoch = 1)
+        Action<int, int, double>? onBatch = null, Action? afterStep = null, int epoch = 1,
+        Func<Tensor, int[], (Tensor Loss, Tensor Logits)>? objective = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(loader);
@@ -43,8 +48,16 @@ public static class Trainer
             using (Tensor.StepScope())
             {
                 opt.ZeroGrad();
-                var logits = model.Forward(batch.X);
-                var lossT = Ops.CrossEntropy(logits, batch.Labels);
+                Tensor logits, lossT;
+                if (objective is null)
+                {
+                    logits = model.Forward(batch.X);
+                    lossT = Ops.CrossEntropy(logits, batch.Labels);
+                }
+                else
+                {
+                    (lossT, logits) = objective(batch.X, batch.Labels);
+                }
                 loss = lossT.Item();
                 // Stop before the step: a NaN gradient would spread to every parameter and hide the origin.
                 if (!double.IsFinite(loss))
