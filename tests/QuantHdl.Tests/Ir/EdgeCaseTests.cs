@@ -94,8 +94,9 @@ public class EdgeCaseTests
     [Fact]
     public void WhenNoWidthOfTheCodeFitsTheWayOutSaysSo()
     {
-        // pot:3 terms of 16-bit activations, 2^20 of them, with a 32-bit multiplier: 39 + 32 + 1 > 64.
-        Assert.Equal(2, DenseCapacity.LargestFittingBits(WeightCode.Pot, 1 << 20, 16, 8, 32));
+        // pot:3 terms of 16-bit activations, 2^20 of them, with a 32-bit multiplier: 39 + 32 + 1 > 64; and pot:2
+        // (no shift) still needs 37 + 32 + 1 > 64, so no width fits: the answer is one below the fewest bits, 2.
+        Assert.Equal(1, DenseCapacity.LargestFittingBits(WeightCode.Pot, 1 << 20, 16, 8, 32));
         var why = DenseCapacity.Refusal(new WeightSpec(WeightCode.Pot, 3), 1 << 20, 16, 8, 32);
         Assert.Equal("pot:3 weights on 1048576 inputs of 16-bit activations can need a 39-bit accumulator, and its requant product 72 bits " +
                      "(39 + 32 multiplier bits + 1), max is 64; use fewer activation bits or fewer inputs", why);
