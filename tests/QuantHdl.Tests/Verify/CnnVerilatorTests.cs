@@ -35,6 +35,9 @@ public class CnnVerilatorTests
             // conv1 sets the pace: 8x8 pixels x (18/2) x (4/2) = 1152 cycles per frame, by hand.
             Assert.Equal((1152L, "conv1"), (r.AnalyticIntervalCycles, r.AnalyticBottleneck));
             Assert.InRange(r.IntervalRatio!.Value, 0.9, 1.1);
+            // The estimator's frame latency (docs/estimation.md "Latency") against the measured first-in to last-out.
+            long estimated = QuantHdl.Hardware.Estimates.ResourceEstimator.Of(g, QuantHdl.Hardware.Estimates.FpgaFamily.Xc7).Latency;
+            Assert.InRange((double)estimated / r.LatencyCycles!.Value, 0.85, 1.15);
         }
         finally
         {
