@@ -84,6 +84,16 @@ public sealed class VerilatorVerifierTests(E2eFixture fx) : IClassFixture<E2eFix
         Assert.True(r.Stall.TotalCycles > r.NoStall.TotalCycles, $"stall run {r.Stall.TotalCycles} cycles, plain {r.NoStall.TotalCycles}");
     }
 
+    [Fact]
+    public void ABuildPathMakeCannotHandleIsRefusedBeforeVerilatorRuns()
+    {
+        var design = fx.Design("post").Design;
+        var bad = Path.Combine(Path.GetTempPath(), "quanthdl-tests", $"colon:{Guid.NewGuid():N}");
+        var e = Assert.Throws<ArgumentException>(() => VerilatorBuild.Build(design, bad, trace: false, out _));
+        Assert.Contains("contains ':'", e.Message);
+        Assert.False(Directory.Exists(bad));
+    }
+
     [Theory]
     [InlineData("post")]
     [InlineData("uniform")]

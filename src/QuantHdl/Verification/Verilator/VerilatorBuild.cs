@@ -35,6 +35,9 @@ public static class VerilatorBuild
     public static string Build(RtlDesign design, string cacheDir, bool trace, VerilatorProfile profile, out bool cached, CancellationToken cancel = default)
     {
         var cache = Path.GetFullPath(cacheDir);
+        // make, which Verilator's build runs, takes a ':' in a path for a rule separator and fails deep in the build.
+        if (cache.Contains(':'))
+            throw new ArgumentException($"cannot build with Verilator under '{cache}': the path contains ':', which make cannot handle; use a build directory whose path has no ':'");
         var flags = Flags(design, trace, profile);
         var key = Key(design, flags, profile);
         var final = Path.Combine(cache, $"{design.TopModule}-{key}{(trace ? "-fst" : "")}");
