@@ -38,4 +38,18 @@ public sealed class RegisteredWrapperTests
         Assert.Equal(new[] { "a", "d", "e", "i", "j" }, RegisteredWrapper.Undefined(text).Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Throws<ArgumentException>(() => RegisteredWrapper.Undefined("`ifdef X\nb\n"));
     }
+
+    [Fact]
+    public void NextpnrsNoBelsLeftIsADoesNotFitReasonInOneLineAndOtherErrorsAreNot()
+    {
+        // Both lines as nextpnr-ice40 printed them for the demo's fc1 (LCs) and a 16384 x 16 ROM (RAMs) on hx8k.
+        const string lc = "Warning: No PCF file specified; IO pins will be placed automatically\nERROR: Unable to place cell 'u_dut.u_mvu.u_macs.g_post.lane1_SB_DFFSR_Q_207_R_SB_LUT4_O_I2_SB_LUT4_O_I1_SB_LUT4_O_I2_SB_LUT4_O_LC', no BELs remaining to implement cell type 'ICESTORM_LC'\n1 warning, 1 error\n";
+        const string ram = "ERROR: Unable to place cell 'mem.0.22_RAM', no BELs remaining to implement cell type 'ICESTORM_RAM'\n";
+        // The long generated cell name keeps its last 32 characters.
+        Assert.Equal("Unable to place cell '...4_O_I1_SB_LUT4_O_I2_SB_LUT4_O_LC', no BELs remaining to implement cell type 'ICESTORM_LC'", Synthesizer.NotFitReason(lc));
+        Assert.DoesNotContain('\n', Synthesizer.NotFitReason(lc)!);
+        Assert.True(Synthesizer.NotFitReason(lc)!.Length < 140);
+        Assert.Equal("Unable to place cell 'mem.0.22_RAM', no BELs remaining to implement cell type 'ICESTORM_RAM'", Synthesizer.NotFitReason(ram));
+        Assert.Null(Synthesizer.NotFitReason("ERROR: Failed to parse JSON file 'net.json'\n"));
+    }
 }
