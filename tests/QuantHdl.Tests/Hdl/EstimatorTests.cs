@@ -36,6 +36,30 @@ public class EstimatorTests
     public void LutRamCountsRam32mAndRam64m(int depth, int width, long luts) =>
         Assert.Equal(luts, MvuFeatures.LutRamLuts(depth, width));
 
+    [Theory]
+    // What Yosys 0.23 did (docs/estimation.md "The MVU model"): p3a8-ser's 2048 x 3 weight ROM stayed in LUTs on xc7,
+    // u8a4-bram's 8192 x 16 and the demo fc1's 784 x 256 went to RAMB18s; mlp:784-16-10's fc1 ROM, 196 x 256, went
+    // to SB_RAM40_4K on iCE40.
+    [InlineData("xc7", 2048, 3, false)]
+    [InlineData("xc7", 8192, 16, true)]
+    [InlineData("xc7", 784, 256, true)]
+    [InlineData("ice40", 196, 256, true)]
+    public void AWeightRomGoesToBlockRamWhenDeepOrWideAsYosysMapsIt(string family, int depth, int width, bool bram) =>
+        Assert.Equal(bram, MvuFeatures.RomInBram(depth, width, CostTable.For(FpgaFamilies.Parse(family))));
+
+    [Fact]
+    public void OnIce40TheInputBufferIsBlockRamNotFlipFlops()
+    {
+        // mlp:784-16-10's fc1 (post:4, A4, 16x4): Yosys mapped xmem (128 words x 64 bits) and the 196 x 256 weight
+        // ROM to SB_RAM40_4K and kept 689 flip-flops. The xmem alone is 8,192 bits; counted as flip-flops (the old
+        // rule) the estimate was 18,188.
+        var c = new LayerConfig("fc1", 784, 16, WeightSpec.Parse("post:4"), 4, 4, 16, 4);
+        var e = Calibration.Estimate(c, CostTable.Ice40);
+        Assert.True(e.Ff < 8192, $"FF {e.Ff}");
+        // 16 blocks of 256 x 16 for the ROM, 4 for the buffer (128 x 64 as 256 x 16 tiles).
+        Assert.True(e.Bram >= 16 + 4, $"BRAM {e.Bram}");
+    }
+
     [Fact]
     public void AUniformProductGoesToADspFromNineResultBitsOnXc7AndNeverOnIce40()
     {

@@ -94,15 +94,18 @@ public sealed record MvuFeatures(
         double rom = 0;
         foreach (var (depth, width) in new[] { (layout.WeightDepth, layout.WeightWordBits), (layout.Nf, layout.ParamWordBits) })
         {
-            if (depth >= t.BramMinDepth) bram += BramBlocks(depth, width, t.Family);
+            if (RomInBram(depth, width, t)) bram += BramBlocks(depth, width, t.Family);
             else rom += (double)width * Math.Max(1, Math.Ceiling(depth / (double)(1 << t.LutInputs)));
         }
-        // The input double buffer (2 banks of 2^SF_W words of SIMD*a bits) and the output FIFO (OF_DEPTH words of
-        // PE*out bits): LUTRAM on xc7, flip-flops on iCE40.
+        // The input double buffer (2 banks of 2^SF_W words of SIMD*a bits, read through a register) and the output
+        // FIFO (OF_DEPTH words of PE*out bits, read combinationally): LUTRAM on xc7. On iCE40, which has no LUTRAM,
+        // Yosys puts the buffer in SB_RAM40_4K blocks where its memory_libmap costs say so (a block costs 64, a bit
+        // of RAM in flip-flops 1) and the FIFO in flip-flops (docs/estimation.md "The MVU model").
         long lutRam = 0, memFf = 0;
-        foreach (var (depth, width) in new[] { (2 << hw.SfBits, s * a), (hw.OutFifoDepth, p * outBits) })
+        foreach (var (depth, width, syncRead) in new[] { (2 << hw.SfBits, s * a, true), (hw.OutFifoDepth, p * outBits, false) })
         {
             if (t.HasLutRam) lutRam += LutRamLuts(depth, width);
+            else if (syncRead && (long)depth * width > IceBramCost * BramBlocks(depth, width, t.Family)) bram += BramBlocks(depth, width, t.Family);
             else memFf += (long)depth * width;
         }
         // Registers of hdl/mvu.v, stage by stage (docs/estimation.md lists them), in FfNames order.
@@ -119,6 +122,16 @@ public sealed record MvuFeatures(
         return new MvuFeatures(mul, pot, post, table, tree, (double)p * acc, units * (double)prodBits, rqMul, rom, 1,
             lutRam, dsp, bram, ff + memFf, ffParts, constTerms);
     }
+
+    /// <summary>Yosys' memory_libmap cost of one SB_RAM40_4K (share/ice40/brams.txt), in bits of RAM in flip-flops.</summary>
+    public const int IceBramCost = 64;
+
+    /// <summary>
+    /// Whether Yosys maps a ROM of <paramref name="depth"/> words of <paramref name="width"/> bits to block RAM: from
+    /// <see cref="CostTable.BramMinDepth"/> words, or from <see cref="CostTable.BramMinBits"/> bits in all
+    /// (docs/estimation.md "The MVU model": a deep ROM and a wide one both go).
+    /// </summary>
+    public static bool RomInBram(int depth, int width, CostTable t) => depth >= t.BramMinDepth || (long)depth * width >= t.BramMinBits;
 
     /// <summary>Block RAMs of a ROM: the best RAMB18 aspect ratio (xc7), or 256 x 16 SB_RAM40_4K blocks (iCE40).</summary>
     public static long BramBlocks(int depth, int width, FpgaFamily family) => family switch
