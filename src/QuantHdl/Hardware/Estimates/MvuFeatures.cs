@@ -112,7 +112,7 @@ public sealed record MvuFeatures(
         double[] ffParts =
         [
             (double)s * a + (d.Weight.Code == WeightCode.Post ? (double)s * (a + hw.PostLaneBits!.Value) : (double)s * a), // x1, lanes / xl
-            (double)p * s * wb * 2,                                  // ROM output register w_data and w2
+            (double)p * s * wb * (RomInBram(layout.WeightDepth, layout.WeightWordBits, t) ? 1 : 2), // ROM output register w_data (the BRAM's own when the ROM is one) and w2
             (double)p * layout.ChannelBits + (hw.RqShared ? (double)p * layout.ChannelBits : (p == 1 ? 0 : (double)p * (mb + 6))), // p_data, shift register or {M0, k}
             2.0 * p * acc,                                           // psum, acc
             units * (double)(prodBits + 6 + outBits + 2) + (hw.RqShared ? (double)(p - 1) * outBits : 0), // requant stages, collected channels
