@@ -48,6 +48,18 @@ public class EstimatorTests
         Assert.Equal(bram, MvuFeatures.RomInBram(depth, width, CostTable.For(FpgaFamilies.Parse(family))));
 
     [Fact]
+    public void TheDemoFc1sShallowWideRomAndItsInputBufferAreBlockRamOnXc7()
+    {
+        // Yosys 0.23 synth_xilinx on suite layer s4a4-demo-fc1 (784 -> 64, post:4, A4, 16x4): the 784 x 256 weight ROM
+        // to 15 RAMB18 and the 128 x 64 xmem to one RAMB36 (2 RAMB18), 17 in all; 3,744 LUTs (slice LUTs with LUTRAM).
+        // The old rules gave 0 BRAM (ROM in LUTs by depth, xmem in LUTRAM).
+        var e = Calibration.Estimate(LayerSuite.Full.Single(c => c.Name == "s4a4-demo-fc1"), CostTable.Xc7);
+        Assert.Equal(17, e.Bram);
+        Assert.Equal(1, e.Dsp);
+        Assert.InRange(e.Lut, (long)(0.75 * 3744), (long)(1.25 * 3744));
+    }
+
+    [Fact]
     public void OnIce40TheInputBufferIsBlockRamNotFlipFlops()
     {
         // mlp:784-16-10's fc1 (post:4, A4, 16x4): Yosys mapped xmem (128 words x 64 bits) and the 196 x 256 weight

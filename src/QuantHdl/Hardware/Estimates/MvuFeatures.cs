@@ -98,13 +98,16 @@ public sealed record MvuFeatures(
             else rom += (double)width * Math.Max(1, Math.Ceiling(depth / (double)(1 << t.LutInputs)));
         }
         // The input double buffer (2 banks of 2^SF_W words of SIMD*a bits, read through a register) and the output
-        // FIFO (OF_DEPTH words of PE*out bits, read combinationally): LUTRAM on xc7. On iCE40, which has no LUTRAM,
+        // FIFO (OF_DEPTH words of PE*out bits, read combinationally): LUTRAM on xc7, except a buffer whose LUTRAM
+        // cells cost Yosys more than its RAMB18s (8 per 4-LUT cell, 129 per RAMB18: share/xilinx/lutrams_xc5v.txt,
+        // brams_xc4v.txt), which goes to block RAM (the demo fc1's 128 x 64 xmem). On iCE40, which has no LUTRAM,
         // Yosys puts the buffer in SB_RAM40_4K blocks where its memory_libmap costs say so (a block costs 64, a bit
         // of RAM in flip-flops 1) and the FIFO in flip-flops (docs/estimation.md "The MVU model").
         long lutRam = 0, memFf = 0;
         foreach (var (depth, width, syncRead) in new[] { (2 << hw.SfBits, s * a, true), (hw.OutFifoDepth, p * outBits, false) })
         {
-            if (t.HasLutRam) lutRam += LutRamLuts(depth, width);
+            if (t.HasLutRam && !(syncRead && LutRamCost * LutRamLuts(depth, width) / 4 > XilBramCost * BramBlocks(depth, width, t.Family))) lutRam += LutRamLuts(depth, width);
+            else if (t.HasLutRam) bram += BramBlocks(depth, width, t.Family);
             else if (syncRead && (long)depth * width > IceBramCost * BramBlocks(depth, width, t.Family)) bram += BramBlocks(depth, width, t.Family);
             else memFf += (long)depth * width;
         }
@@ -125,6 +128,12 @@ public sealed record MvuFeatures(
 
     /// <summary>Yosys' memory_libmap cost of one SB_RAM40_4K (share/ice40/brams.txt), in bits of RAM in flip-flops.</summary>
     public const int IceBramCost = 64;
+
+    /// <summary>Yosys' memory_libmap cost of one 4-LUT LUTRAM cell (RAM32M/RAM64M) on xc7 (share/xilinx/lutrams_xc5v.txt).</summary>
+    public const int LutRamCost = 8;
+
+    /// <summary>Yosys' memory_libmap cost of one RAMB18 on xc7 (share/xilinx/brams_xc4v.txt, mode HALF).</summary>
+    public const int XilBramCost = 129;
 
     /// <summary>
     /// Whether Yosys maps a ROM of <paramref name="depth"/> words of <paramref name="width"/> bits to block RAM: from
