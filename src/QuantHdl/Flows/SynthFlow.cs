@@ -19,7 +19,8 @@ public sealed record SynthOptions(FpgaFamily Family, string? Device, TimeSpan Wh
 /// The synth stage (docs/estimation.md "Synthesis"): Yosys on every layer of a build out of context, nextpnr-ice40 on
 /// a registered wrapper of each for its Fmax, then the whole design within a time limit. Results are cached in
 /// <c>BUILD/synth-cache/</c> by the hash of the RTL, so a rerun starts no tool; <c>BUILD/synth.json</c> holds the
-/// cell counts beside the estimate.
+/// cell counts beside the estimate. A layer or design that nextpnr cannot place on the device is recorded as not
+/// fitting (<c>does_not_fit</c>: nextpnr's reason, <c>fmax_mhz</c> null, Yosys' counts kept) and the run goes on.
 /// </summary>
 public static class SynthFlow
 {
@@ -64,7 +65,7 @@ public static class SynthFlow
             var e = estimate.Nodes.Single(x => x.Node == layers[i].Name).Estimate;
             layerJson.Add(Entry(layers[i].Name, results[i], e));
             r.Info($"{layers[i].Name,-10} LUT {results[i].Cells.Lut,6} (est {e.Lut,6})  FF {results[i].Cells.Ff,6} (est {e.Ff,6})  DSP {results[i].Cells.Dsp,3} (est {e.Dsp,3})  BRAM {results[i].Cells.Bram,3} (est {e.Bram,3})"
-                   + (results[i].FmaxMhz is double f ? $"  Fmax {f:F1} MHz" : "") + (results[i].Cached ? "  (cached)" : ""));
+                   + Placed(results[i], o.Device) + (results[i].Cached ? "  (cached)" : ""));
         }
         JsonNode whole;
         try
@@ -77,7 +78,7 @@ public static class SynthFlow
                 advance(1);
             });
             whole = Entry(design.TopModule, w, null);
-            r.Info($"whole      LUT {w.Cells.Lut,6} (est {estimate.Lut,6})  FF {w.Cells.Ff,6}  DSP {w.Cells.Dsp,3}  BRAM {w.Cells.Bram,3}" + (w.FmaxMhz is double f ? $"  Fmax {f:F1} MHz" : "") + (w.Cached ? "  (cached)" : ""));
+            r.Info($"whole      LUT {w.Cells.Lut,6} (est {estimate.Lut,6})  FF {w.Cells.Ff,6}  DSP {w.Cells.Dsp,3}  BRAM {w.Cells.Bram,3}" + Placed(w, o.Device) + (w.Cached ? "  (cached)" : ""));
         }
         catch (TimeoutException e)
         {
@@ -97,6 +98,10 @@ public static class SynthFlow
         return report;
     }
 
+    /// <summary>The place-and-route part of a result's line: its Fmax, or that it does not fit the device and why.</summary>
+    private static string Placed(SynthResult s, string? device) =>
+        s.DoesNotFit is { } why ? $"  does not fit {device}: {why}" : s.FmaxMhz is double f ? $"  Fmax {f:F1} MHz" : "";
+
     private static JsonObject Entry(string name, SynthResult s, ResourceEstimate? e)
     {
         var o = new JsonObject
@@ -108,6 +113,7 @@ public static class SynthFlow
             ["bram"] = s.Cells.Bram,
             ["carry"] = s.Cells.Carry,
             ["fmax_mhz"] = s.FmaxMhz,
+            ["does_not_fit"] = s.DoesNotFit,
             ["seconds"] = Math.Round(s.Seconds, 2),
             ["rtl_hash"] = s.Key,
         };

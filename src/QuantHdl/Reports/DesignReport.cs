@@ -23,7 +23,8 @@ public sealed record DesignReport
     }
 
     /// <summary>One node: its kind, folding, cycles per frame and latency, the estimate, and Yosys' counts when synthesized.</summary>
-    public sealed record Layer(string Node, string Kind, string? Fold, long Cycles, long Latency, Cells Estimate, Cells? Synth, double? FmaxMhz);
+    /// <paramref name="DoesNotFit"/> is nextpnr's reason when the layer does not fit the device (then FmaxMhz is null).
+    public sealed record Layer(string Node, string Kind, string? Fold, long Cycles, long Latency, Cells Estimate, Cells? Synth, double? FmaxMhz, string? DoesNotFit = null);
 
     /// <summary>One Verilator run of verify.json.</summary>
     public sealed record Run(string Name, int Samples, int BitExact, long Mismatches, long TotalCycles, bool Passed);
@@ -57,6 +58,15 @@ public sealed record DesignReport
 
     /// <summary>The whole design synthesized at once, when synth.json has it.</summary>
     public Cells? SynthWhole { get; init; }
+
+    /// <summary>The iCE40 device nextpnr placed on (synth.json's <c>device</c>), or null.</summary>
+    public string? Device { get; init; }
+
+    /// <summary>nextpnr's Fmax of the whole design, or null.</summary>
+    public double? WholeFmaxMhz { get; init; }
+
+    /// <summary>nextpnr's reason when the whole design does not fit <see cref="Device"/>, or null.</summary>
+    public string? WholeDoesNotFit { get; init; }
 
     /// <summary>Why synthesis is missing or not compared, or null.</summary>
     public string? SynthNote { get; init; }
@@ -118,7 +128,7 @@ public sealed record DesignReport
             var x = e.Nodes.Single(p => p.Node == n.Name).Estimate;
             synthLayers.TryGetValue(n.Name, out var s);
             return new Layer(n.Name, KindName(n.Op.Kind), AssignFolding.FoldOf(n.Op)?.ToString(), x.Cycles, x.Latency,
-                new Cells(x.Lut, x.Ff, x.Dsp, x.Bram), s is null ? null : CellsOf(s), (double?)s?["fmax_mhz"]);
+                new Cells(x.Lut, x.Ff, x.Dsp, x.Bram), s is null ? null : CellsOf(s), (double?)s?["fmax_mhz"], (string?)s?["does_not_fit"]);
         }).ToList();
         var whole = synth?["whole"] is JsonObject w && w["lut"] is not null ? w : null;
         var (fmax, source) = Fmax(fmaxMhz, whole, layers, (string?)synth?["device"]);
@@ -131,6 +141,9 @@ public sealed record DesignReport
             FmaxSource = source,
             Layers = layers,
             SynthWhole = whole is null ? null : CellsOf(whole),
+            Device = (string?)synth?["device"],
+            WholeFmaxMhz = (double?)whole?["fmax_mhz"],
+            WholeDoesNotFit = (string?)whole?["does_not_fit"],
             SynthNote = note ?? (synth?["whole"]?["skipped"] is JsonNode sk ? $"whole design not synthesized: {Reason((string?)sk)}" : null),
             Interval = e.InitiationInterval,
             Bottleneck = e.Bottleneck,

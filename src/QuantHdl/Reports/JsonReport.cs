@@ -31,6 +31,8 @@ public static class JsonReport
             ["synth_total"] = r.SynthTotal is null ? null : Cells(r.SynthTotal),
             ["synth_whole"] = r.SynthWhole is null ? null : Cells(r.SynthWhole),
             ["synth_note"] = r.SynthNote,
+            ["device"] = r.Device,
+            ["whole_does_not_fit"] = r.WholeDoesNotFit,
             ["layers"] = new JsonArray(r.Layers.Select(l => (JsonNode)new JsonObject
             {
                 ["node"] = l.Node,
@@ -41,6 +43,7 @@ public static class JsonReport
                 ["estimate"] = Cells(l.Estimate),
                 ["synth"] = l.Synth is null ? null : Cells(l.Synth),
                 ["fmax_mhz"] = l.FmaxMhz,
+                ["does_not_fit"] = l.DoesNotFit,
             }).ToArray()),
             ["simulate"] = r.Accuracies is { } a ? new JsonObject
             {

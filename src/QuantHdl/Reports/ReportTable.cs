@@ -48,23 +48,38 @@ public sealed record ReportTable(string Id, string Title, IReadOnlyList<string> 
         bool synth = r.Layers.Any(l => l.Synth is not null);
         var header = new List<string> { "node", "kind", "fold", "cycles/frame", "latency", "LUT", "FF", "DSP", "BRAM" };
         if (synth) header.AddRange(["Yosys LUT", "Yosys FF", "Yosys DSP", "Yosys BRAM", "LUT error"]);
+        bool pnr = synth && r.Device is not null;
+        if (pnr) header.Add($"nextpnr {r.Device}");
         var rows = new List<IReadOnlyList<string>>();
         foreach (var l in r.Layers)
         {
             var row = new List<string> { l.Node, l.Kind, l.Fold ?? "", N(l.Cycles), N(l.Latency), N(l.Estimate.Lut), N(l.Estimate.Ff), N(l.Estimate.Dsp), N(l.Estimate.Bram) };
             if (synth) row.AddRange(SynthCells(l.Estimate, l.Synth));
+            if (pnr) row.Add(Placed(l.FmaxMhz, l.DoesNotFit, r.Device!));
             rows.Add(row);
         }
         var total = new List<string> { "total", "", "", N(r.Interval) + " (II)", N(r.LatencyCycles), N(r.EstimateTotal.Lut), N(r.EstimateTotal.Ff), N(r.EstimateTotal.Dsp), N(r.EstimateTotal.Bram) };
         if (synth) total.AddRange(SynthCells(r.EstimateTotal, r.SynthTotal));
+        if (pnr) total.Add("");
         rows.Add(total);
         if (synth && r.SynthWhole is { } w)
-            rows.Add(["whole design", "", "", "", "", "", "", "", "", N(w.Lut), N(w.Ff), N(w.Dsp), N(w.Bram), Error(r.EstimateTotal.Lut, w.Lut)]);
+        {
+            var whole = new List<string> { "whole design", "", "", "", "", "", "", "", "", N(w.Lut), N(w.Ff), N(w.Dsp), N(w.Bram), Error(r.EstimateTotal.Lut, w.Lut) };
+            if (pnr) whole.Add(Placed(r.WholeFmaxMhz, r.WholeDoesNotFit, r.Device!));
+            rows.Add(whole);
+        }
         string family = FpgaFamilies.Name(r.Family);
         return new ReportTable("layers", $"Resources per node ({family})", header, rows,
             $"Estimate: the analytic estimator (docs/estimation.md). Yosys: out-of-context synthesis per layer from synth.json. LUT error = (estimate - Yosys) / Yosys."
+            + (pnr ? $" nextpnr {r.Device}: Fmax of the layer in a registered wrapper, or 'does not fit' with nextpnr's reason below." : "")
+            + string.Concat(r.Layers.Where(l => l.DoesNotFit is not null).Select(l => $" {l.Node}: {l.DoesNotFit}."))
+            + (r.WholeDoesNotFit is null ? "" : $" whole design: {r.WholeDoesNotFit}.")
             + (r.SynthNote is null ? "" : " " + r.SynthNote + "."));
     }
+
+    /// <summary>A nextpnr cell: the Fmax, or that the module does not fit the device.</summary>
+    private static string Placed(double? fmax, string? doesNotFit, string device) =>
+        doesNotFit is not null ? $"does not fit {device}" : fmax is double f ? $"{D(f)} MHz" : "";
 
     private static IEnumerable<string> SynthCells(DesignReport.Cells e, DesignReport.Cells? s) =>
         s is null ? ["", "", "", "", ""] : [N(s.Lut), N(s.Ff), N(s.Dsp), N(s.Bram), Error(e.Lut, s.Lut)];

@@ -89,6 +89,27 @@ public class ReportTests
     }
 
     [Fact]
+    public void ALayerThatDoesNotFitTheDeviceShowsSoAndTheFmaxComesFromTheOthers()
+    {
+        var synth = Synth(whole: false);
+        var fc1 = synth["layers"]![0]!.AsObject();
+        fc1["fmax_mhz"] = null;
+        fc1["does_not_fit"] = "Unable to place cell 'x', no BELs remaining to implement cell type 'ICESTORM_LC'";
+        var r = DesignReport.Build(Sources(whole: false) with { Synth = synth });
+        // fc1 has no Fmax; the clock is fc2's 50 MHz, and fc1's Yosys counts are kept in the totals (100 + 60).
+        Assert.Equal(50, r.FmaxMhz);
+        Assert.Equal(160, r.SynthTotal!.Lut);
+        string md = MarkdownReport.Render(r), html = HtmlReport.Render(r);
+        var row = md.Split('\n').Single(l => l.StartsWith("| fc1 |", StringComparison.Ordinal));
+        Assert.EndsWith("| does not fit hx8k |", row);
+        Assert.Contains("| 50 MHz |", md.Split('\n').Single(l => l.StartsWith("| fc2 |", StringComparison.Ordinal)));
+        Assert.Contains("fc1: Unable to place cell", md);
+        Assert.Contains("<td>does not fit hx8k</td>", html);
+        var json = JsonNode.Parse(JsonReport.Render(r))!;
+        Assert.StartsWith("Unable to place", (string)json["layers"]!.AsArray().Single(l => (string)l!["node"]! == "fc1")!["does_not_fit"]!);
+    }
+
+    [Fact]
     public void ASynthesisOfAnotherFamilyIsNotComparedAndSaysSo()
     {
         var r = DesignReport.Build(Sources(), family: FpgaFamily.Xc7);

@@ -11,7 +11,9 @@ namespace QuantHdl.Hardware.Estimates;
 /// <param name="HasLutRam">Whether small memories map to LUTRAM (xc7) or to flip-flops and muxes (iCE40).</param>
 /// <param name="DspProductMinBits">A uniform product or requant multiplier of at least this many result bits goes
 /// to a DSP (Yosys mul2dsp's minimum); 0 when the family's flow uses no DSP.</param>
-/// <param name="BramMinDepth">A ROM of at least this many words goes to block RAM; shallower ones stay in LUTs.</param>
+/// <param name="BramMinDepth">A ROM of at least this many words goes to block RAM.</param>
+/// <param name="BramMinBits">A ROM of at least this many bits in all goes to block RAM too, however shallow; smaller
+/// ROMs stay in LUTs.</param>
 /// <param name="Lut">LUTs per unit of each fitted quantity, in <see cref="MvuFeatures.LutNames"/> order: per partial
 /// product of a LUT multiplier (MulLut); per magnitude bit and code bit of a POT and of a POST term (PotLut, PostLut);
 /// per output bit and LUT-sized slice of a POST lane table (TableLut); per adder-tree bit (TreeLut); per accumulator
@@ -26,6 +28,7 @@ public sealed record CostTable(
     bool HasLutRam,
     int DspProductMinBits,
     int BramMinDepth,
+    int BramMinBits,
     double[] Lut,
     double[] Ff)
 {
@@ -38,14 +41,16 @@ public sealed record CostTable(
 
     /// <summary>
     /// Xilinx 7-series (Yosys synth_xilinx -family xc7), fitted on 20 suite layers (bench/README.md); RqMulLut is unused
-    /// (requant products are on DSPs) and keeps its structural value. BRAM from 4096 words: a 2048 x 3 ROM stayed in LUTs.
+    /// (requant products are on DSPs) and keeps its structural value. BRAM from 4096 words: a 2048 x 3 ROM stayed in LUTs;
+    /// or from 18 Kbit (one RAMB18) in all: the demo's fc1 weight ROM, 784 x 256 bits, went to block RAM.
     /// </summary>
-    public static CostTable Xc7 { get; } = new(FpgaFamily.Xc7, 6, true, 9, 4096,
+    public static CostTable Xc7 { get; } = new(FpgaFamily.Xc7, 6, true, 9, 4096, 18432,
         Lut: [1.446, 0.455, 0.598, 0.807, 0.690, 0.102, 0.0, 0.8, 1.503, 107.292, 0.0],
         Ff: [0.482, 0.0, 0.679, 0.952, 0.0, 1.450]);
 
     /// <summary>Lattice iCE40 (Yosys synth_ice40, no SB_MAC16): structural starting values, not yet fitted (docs/estimation.md).</summary>
-    public static CostTable Ice40 { get; } = new(FpgaFamily.Ice40, 4, false, 0, 256,
+    /// <remarks>BRAM from 256 words or 4 Kbit (one SB_RAM40_4K): a 196 x 256 weight ROM went to block RAM.</remarks>
+    public static CostTable Ice40 { get; } = new(FpgaFamily.Ice40, 4, false, 0, 256, 4096,
         Lut: [1.2, 0.7, 0.7, 1.0, 1.0, 2.0, 3.0, 1.2, 1.0, 60, 0.5],
         Ff: [1, 1, 1, 1, 1, 1]);
 }

@@ -94,22 +94,28 @@ public sealed record MvuFeatures(
         double rom = 0;
         foreach (var (depth, width) in new[] { (layout.WeightDepth, layout.WeightWordBits), (layout.Nf, layout.ParamWordBits) })
         {
-            if (depth >= t.BramMinDepth) bram += BramBlocks(depth, width, t.Family);
+            if (RomInBram(depth, width, t)) bram += BramBlocks(depth, width, t.Family);
             else rom += (double)width * Math.Max(1, Math.Ceiling(depth / (double)(1 << t.LutInputs)));
         }
-        // The input double buffer (2 banks of 2^SF_W words of SIMD*a bits) and the output FIFO (OF_DEPTH words of
-        // PE*out bits): LUTRAM on xc7, flip-flops on iCE40.
+        // The input double buffer (2 banks of 2^SF_W words of SIMD*a bits, read through a register) and the output
+        // FIFO (OF_DEPTH words of PE*out bits, read combinationally): LUTRAM on xc7, except a buffer whose LUTRAM
+        // cells cost Yosys more than its RAMB18s (8 per 4-LUT cell, 129 per RAMB18: share/xilinx/lutrams_xc5v.txt,
+        // brams_xc4v.txt), which goes to block RAM (the demo fc1's 128 x 64 xmem). On iCE40, which has no LUTRAM,
+        // Yosys puts the buffer in SB_RAM40_4K blocks where its memory_libmap costs say so (a block costs 64, a bit
+        // of RAM in flip-flops 1) and the FIFO in flip-flops (docs/estimation.md "The MVU model").
         long lutRam = 0, memFf = 0;
-        foreach (var (depth, width) in new[] { (2 << hw.SfBits, s * a), (hw.OutFifoDepth, p * outBits) })
+        foreach (var (depth, width, syncRead) in new[] { (2 << hw.SfBits, s * a, true), (hw.OutFifoDepth, p * outBits, false) })
         {
-            if (t.HasLutRam) lutRam += LutRamLuts(depth, width);
+            if (t.HasLutRam && !(syncRead && LutRamCost * LutRamLuts(depth, width) / 4 > XilBramCost * BramBlocks(depth, width, t.Family))) lutRam += LutRamLuts(depth, width);
+            else if (t.HasLutRam) bram += BramBlocks(depth, width, t.Family);
+            else if (syncRead && (long)depth * width > IceBramCost * BramBlocks(depth, width, t.Family)) bram += BramBlocks(depth, width, t.Family);
             else memFf += (long)depth * width;
         }
         // Registers of hdl/mvu.v, stage by stage (docs/estimation.md lists them), in FfNames order.
         double[] ffParts =
         [
             (double)s * a + (d.Weight.Code == WeightCode.Post ? (double)s * (a + hw.PostLaneBits!.Value) : (double)s * a), // x1, lanes / xl
-            (double)p * s * wb * 2,                                  // ROM output register w_data and w2
+            (double)p * s * wb * (RomInBram(layout.WeightDepth, layout.WeightWordBits, t) ? 1 : 2), // ROM output register w_data (the BRAM's own when the ROM is one) and w2
             (double)p * layout.ChannelBits + (hw.RqShared ? (double)p * layout.ChannelBits : (p == 1 ? 0 : (double)p * (mb + 6))), // p_data, shift register or {M0, k}
             2.0 * p * acc,                                           // psum, acc
             units * (double)(prodBits + 6 + outBits + 2) + (hw.RqShared ? (double)(p - 1) * outBits : 0), // requant stages, collected channels
@@ -119,6 +125,22 @@ public sealed record MvuFeatures(
         return new MvuFeatures(mul, pot, post, table, tree, (double)p * acc, units * (double)prodBits, rqMul, rom, 1,
             lutRam, dsp, bram, ff + memFf, ffParts, constTerms);
     }
+
+    /// <summary>Yosys' memory_libmap cost of one SB_RAM40_4K (share/ice40/brams.txt), in bits of RAM in flip-flops.</summary>
+    public const int IceBramCost = 64;
+
+    /// <summary>Yosys' memory_libmap cost of one 4-LUT LUTRAM cell (RAM32M/RAM64M) on xc7 (share/xilinx/lutrams_xc5v.txt).</summary>
+    public const int LutRamCost = 8;
+
+    /// <summary>Yosys' memory_libmap cost of one RAMB18 on xc7 (share/xilinx/brams_xc4v.txt, mode HALF).</summary>
+    public const int XilBramCost = 129;
+
+    /// <summary>
+    /// Whether Yosys maps a ROM of <paramref name="depth"/> words of <paramref name="width"/> bits to block RAM: from
+    /// <see cref="CostTable.BramMinDepth"/> words, or from <see cref="CostTable.BramMinBits"/> bits in all
+    /// (docs/estimation.md "The MVU model": a deep ROM and a wide one both go).
+    /// </summary>
+    public static bool RomInBram(int depth, int width, CostTable t) => depth >= t.BramMinDepth || (long)depth * width >= t.BramMinBits;
 
     /// <summary>Block RAMs of a ROM: the best RAMB18 aspect ratio (xc7), or 256 x 16 SB_RAM40_4K blocks (iCE40).</summary>
     public static long BramBlocks(int depth, int width, FpgaFamily family) => family switch

@@ -57,6 +57,8 @@ public static class LayerSuite
         new("s4a6-par", 16, 8, W("post:4"), 6, 6, 16, 8),
         new("s4a4-bram", 256, 64, W("post:4"), 4, 4, 2, 1),
         new("p4a2-wide", 64, 32, W("pot:4"), 2, 2, 8, 8),
+        // The demo's fc1: a shallow (784-word) but wide (256-bit) weight ROM, which Yosys puts in RAMB18s.
+        new("s4a4-demo-fc1", 784, 64, W("post:4"), 4, 4, 16, 4),
     ];
 
     /// <summary>The subset the test suite pins (small layers, one per code, seconds of Yosys each).</summary>

@@ -9,7 +9,8 @@ namespace QuantHdl.Verification.Synthesis;
 /// by a register and every output feeds one, so each path nextpnr times starts and ends at a flip-flop inside the
 /// device rather than at a pin. The wide data input is loaded through a shift register from one pin, and the
 /// registered outputs are XOR-reduced into one registered pin, so any layer fits the package's pins and no output
-/// bit can be optimized away.
+/// bit can be optimized away. Ports declared under <c>`ifdef</c> (the top level's QH_TAPS and QH_STALLS ports)
+/// are seen as synthesis sees them, with no macro defined.
 /// </summary>
 public static partial class RegisteredWrapper
 {
@@ -21,7 +22,7 @@ public static partial class RegisteredWrapper
     {
         var header = Regex.Match(verilog, $@"module\s+{Regex.Escape(top)}\s*\((.*?)\);", RegexOptions.Singleline);
         if (!header.Success) throw new ArgumentException($"module {top} has no port list to wrap");
-        var ports = Port().Matches(header.Groups[1].Value)
+        var ports = Port().Matches(Undefined(header.Groups[1].Value))
             .Select(m => (Dir: m.Groups[1].Value, Width: m.Groups[2].Success ? int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture) + 1 : 1, Name: m.Groups[3].Value))
             .ToList();
         var ins = ports.Where(p => p.Dir == "input" && p.Name is not ("clk" or "rst")).ToList();
@@ -52,6 +53,56 @@ public static partial class RegisteredWrapper
         sb.Append("\n    );\nendmodule\n");
         return sb.ToString();
     }
+
+    /// <summary>
+    /// The text of <paramref name="verilog"/> as the preprocessor leaves it when no macro is defined: the branch
+    /// taken of each <c>`ifdef</c>/<c>`ifndef</c>/<c>`elsif</c>/<c>`else</c>/<c>`endif</c> (nested) is kept, the
+    /// others dropped. <c>`define</c> inside the text is not followed; the generated headers have none.
+    /// </summary>
+    public static string Undefined(string verilog)
+    {
+        var sb = new StringBuilder();
+        // One entry per open conditional: whether its current branch is kept, and whether a branch was already taken.
+        var open = new Stack<(bool Keep, bool Taken)>();
+        bool Active() => open.All(c => c.Keep);
+        foreach (var line in verilog.Split('\n'))
+        {
+            var d = Directive().Match(line);
+            if (!d.Success)
+            {
+                if (Active()) sb.Append(line).Append('\n');
+                continue;
+            }
+            switch (d.Groups[1].Value)
+            {
+                case "ifdef": open.Push((false, false)); break;
+                case "ifndef": open.Push((true, true)); break;
+                case "elsif":
+                {
+                    if (open.Count == 0) throw new ArgumentException("`elsif without `ifdef in a module header");
+                    var (_, taken) = open.Pop();
+                    open.Push((false, taken));
+                    break;
+                }
+                case "else":
+                {
+                    if (open.Count == 0) throw new ArgumentException("`else without `ifdef in a module header");
+                    var (_, taken) = open.Pop();
+                    open.Push((!taken, true));
+                    break;
+                }
+                case "endif":
+                    if (open.Count == 0) throw new ArgumentException("`endif without `ifdef in a module header");
+                    open.Pop();
+                    break;
+            }
+        }
+        if (open.Count != 0) throw new ArgumentException("`ifdef without `endif in a module header");
+        return sb.ToString();
+    }
+
+    [GeneratedRegex(@"^\s*`(ifdef|ifndef|elsif|else|endif)\b")]
+    private static partial Regex Directive();
 
     [GeneratedRegex(@"(input|output)\s+(?:wire|reg)?\s*(?:\[\s*(\d+)\s*:\s*0\s*\])?\s*(\w+)")]
     private static partial Regex Port();

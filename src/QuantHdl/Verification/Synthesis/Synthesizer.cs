@@ -16,15 +16,19 @@ namespace QuantHdl.Verification.Synthesis;
 /// </summary>
 public sealed record SynthJob(string Top, IReadOnlyList<(string Name, string Text)> Files, FpgaFamily Family, bool NoDsp = false, string? Device = null);
 
-/// <summary>What a synthesis gave: the cell counts, the Fmax in MHz where placed and routed, the run time, and whether it came from the cache.</summary>
-public sealed record SynthResult(CellReport Cells, double? FmaxMhz, double Seconds, bool Cached, string Key);
+/// <summary>
+/// What a synthesis gave: the cell counts, the Fmax in MHz where placed and routed, the run time, whether it came from
+/// the cache, and <paramref name="DoesNotFit"/>: null, or nextpnr's one-line reason when the module does not fit the
+/// device (then there is no Fmax; the cell counts are Yosys').
+/// </summary>
+public sealed record SynthResult(CellReport Cells, double? FmaxMhz, double Seconds, bool Cached, string Key, string? DoesNotFit = null);
 
 /// <summary>
 /// Runs Yosys (and nextpnr-ice40) on <see cref="SynthJob"/>s and caches each result under the SHA-256 of everything
 /// that decides it: the tool versions, the script, and every file's name and text (docs/estimation.md "Synthesis").
 /// A rerun of the same RTL reads the cached result and starts no tool.
 /// </summary>
-public sealed class Synthesizer
+public sealed partial class Synthesizer
 {
     private readonly string _cacheDir;
     private readonly TimeSpan _timeout;
@@ -100,7 +104,7 @@ public sealed class Synthesizer
         if (!File.Exists(file)) return null;
         var stored = JsonSerializer.Deserialize<Stored>(File.ReadAllText(file))
                      ?? throw new MalformedFileException(file, 1, "not a synthesis result");
-        return new SynthResult(CellReport.FromCells(stored.Cells, job.Family), stored.FmaxMhz, stored.Seconds, true, key);
+        return new SynthResult(CellReport.FromCells(stored.Cells, job.Family), stored.FmaxMhz, stored.Seconds, true, key, stored.DoesNotFit);
     }
 
     /// <summary>Synthesizes a job, or returns its cached result.</summary>
@@ -124,18 +128,46 @@ public sealed class Synthesizer
         ExternalTool.RunChecked(Find("yosys"), ["-q", "-l", "yosys.log", "-s", "synth.ys"], dir, _timeout);
         var cells = CellReport.FromStatJson(File.ReadAllText(Path.Combine(dir, "stat.json")), job.Family);
         double? fmax = null;
+        string? doesNotFit = null;
         if (job.Device is not null)
         {
-            ExternalTool.RunChecked(Find("nextpnr-ice40"),
+            var pnr = ExternalTool.Run(Find("nextpnr-ice40"),
                 [$"--{job.Device}", "--package", job.Device == "up5k" ? "sg48" : "ct256", "--json", "net.json", "--freq", PnrTargetMhz.ToString(CultureInfo.InvariantCulture),
                  "--timing-allow-fail", "--seed", "1", "--report", "report.json", "-q", "-l", "nextpnr.log"], dir, _timeout);
-            fmax = ReadFmax(File.ReadAllText(Path.Combine(dir, "report.json")));
+            var log = File.Exists(Path.Combine(dir, "nextpnr.log")) ? File.ReadAllText(Path.Combine(dir, "nextpnr.log")) : "";
+            if (pnr.ExitCode == 0) fmax = ReadFmax(File.ReadAllText(Path.Combine(dir, "report.json")));
+            else
+                doesNotFit = NotFitReason(log + "\n" + pnr.Stdout + "\n" + pnr.Stderr)
+                             ?? throw new InvalidOperationException($"nextpnr-ice40 failed on {job.Top} (exit {pnr.ExitCode}):\n{pnr.Stderr}{pnr.Stdout}");
         }
         var seconds = watch.Elapsed.TotalSeconds;
-        var stored = new Stored(new Dictionary<string, int>(cells.Cells), fmax, seconds);
+        var stored = new Stored(new Dictionary<string, int>(cells.Cells), fmax, seconds, doesNotFit);
         AtomicFile.WriteAllText(Path.Combine(_cacheDir, key + ".json"), JsonSerializer.Serialize(stored));
-        return new SynthResult(cells, fmax, seconds, false, key);
+        return new SynthResult(cells, fmax, seconds, false, key, doesNotFit);
     }
+
+    /// <summary>
+    /// The reason nextpnr gave for a design that does not fit the device, as one line, from its log: the first
+    /// <c>ERROR:</c> line that says the design uses more of a cell type than the device has, or cannot be placed.
+    /// Null when the failure is something else (which is then an error, not a result).
+    /// </summary>
+    public static string? NotFitReason(string log)
+    {
+        foreach (var raw in log.Split('\n'))
+        {
+            var line = raw.Trim();
+            int at = line.IndexOf("ERROR:", StringComparison.Ordinal);
+            if (at < 0) continue;
+            var reason = line[(at + "ERROR:".Length)..].Trim();
+            if (!NotFit().IsMatch(reason)) continue;
+            // Yosys' generated cell names run to a hundred characters; the reason keeps their end.
+            return System.Text.RegularExpressions.Regex.Replace(reason, @"'([^']{48,})'", m => "'..." + m.Groups[1].Value[^32..] + "'");
+        }
+        return null;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"device (only )?has|too many|unable to place|failed to place|not enough|no (free|legal) (bel|location)", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex NotFit();
 
     /// <summary>The lowest achieved clock frequency of a nextpnr <c>--report</c> file (the wrapper has one clock).</summary>
     public static double? ReadFmax(string reportJson)
@@ -151,5 +183,5 @@ public sealed class Synthesizer
         return lowest;
     }
 
-    private sealed record Stored(Dictionary<string, int> Cells, double? FmaxMhz, double Seconds);
+    private sealed record Stored(Dictionary<string, int> Cells, double? FmaxMhz, double Seconds, string? DoesNotFit = null);
 }
