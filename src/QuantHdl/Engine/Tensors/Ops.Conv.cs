@@ -145,6 +145,20 @@ public static partial class Ops
                         int run = x1 - x0;
                         float* src = x0p + (c * h + y0 * s - pad + ki) * wd + x0 * s - pad + kj;
                         float* dst = row + y0 * ow;
+                        if (s == 1 && ow == wd)
+                        {
+                            // "Same" stride-1 convolution: output row oy reads input row oy - pad + ki, so the whole
+                            // block is the input plane shifted by a constant; one long copy from the first valid
+                            // element to the last, then zero the columns that fell outside the image.
+                            CopyRun(src, dst + x0, (y1 - y0 - 1) * ow + run);
+                            for (int oy = y0; oy < y1; oy++)
+                            {
+                                float* d = row + oy * ow;
+                                for (int ox = 0; ox < x0; ox++) d[ox] = 0f;
+                                for (int ox = x1; ox < ow; ox++) d[ox] = 0f;
+                            }
+                            continue;
+                        }
                         long step = (long)s * wd;
                         for (int oy = y0; oy < y1; oy++, src += step, dst += ow)
                         {
@@ -197,6 +211,13 @@ public static partial class Ops
     {
         if (n == 8) { Vector256.Store(Vector256.Load(src), dst); return; } // LeNet's second layer: one move per run
         int i = 0;
+        for (; i <= n - 32; i += 32)
+        {
+            Vector256.Store(Vector256.Load(src + i), dst + i);
+            Vector256.Store(Vector256.Load(src + i + 8), dst + i + 8);
+            Vector256.Store(Vector256.Load(src + i + 16), dst + i + 16);
+            Vector256.Store(Vector256.Load(src + i + 24), dst + i + 24);
+        }
         for (; i <= n - 8; i += 8) Vector256.Store(Vector256.Load(src + i), dst + i);
         for (; i < n; i++) dst[i] = src[i];
     }

@@ -18,8 +18,8 @@ public static partial class Ops
         return Tensor.FromOp(a.Shape, y, new[] { a, b }, r =>
         {
             var g = r.Grad!;
-            if (a.RequiresGrad) AddInto(a.EnsureGrad(), g);
-            if (b.RequiresGrad) AddInto(b.EnsureGrad(), g);
+            if (a.RequiresGrad) AddGrad(a, g);
+            if (b.RequiresGrad) AddGrad(b, g);
         });
     }
 
@@ -68,7 +68,11 @@ public static partial class Ops
     {
         var y = Tensor.RentBuffer(x.Numel);
         TensorPrimitives.Max(x.Data, 0f, y);
-        return Tensor.FromOp(x.Shape, y, new[] { x }, r => Simd.ReluGrad(r.Data, r.Grad!, x.EnsureGrad(), accumulate: true));
+        return Tensor.FromOp(x.Shape, y, new[] { x }, r =>
+        {
+            var gx = x.GradForWrite(out bool fresh);
+            Simd.ReluGrad(r.Data, r.Grad!, gx, accumulate: !fresh, fromZero: fresh);
+        });
     }
 
     /// <summary>A view of <paramref name="x"/> with a new shape (one dimension may be -1). See <see cref="Tensor.Reshape"/>.</summary>
@@ -78,6 +82,17 @@ public static partial class Ops
     public static Tensor Flatten(Tensor x) => x.Flatten();
 
     private static void AddInto(float[] dst, float[] src) => TensorPrimitives.Add(dst, src, dst);
+
+    /// <summary>
+    /// <c>t.Grad += g</c>; when no gradient has flowed into <paramref name="t"/> yet, one pass storing <c>g + 0</c>
+    /// (the same bits as adding into a zero-filled buffer) instead of clearing a buffer and adding.
+    /// </summary>
+    private static void AddGrad(Tensor t, float[] g)
+    {
+        var dst = t.GradForWrite(out bool fresh);
+        if (fresh) TensorPrimitives.Add(g, 0f, dst);
+        else AddInto(dst, g);
+    }
 
     private static void CheckSameShape(Tensor a, Tensor b, string op)
     {

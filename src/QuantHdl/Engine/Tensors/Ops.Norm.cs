@@ -87,9 +87,8 @@ public static partial class Ops
             for (int i = 0; i < n; i++)
             {
                 int o = (i * c + ch) * hw;
-                var yp = y.AsSpan(o, hw);
-                TensorPrimitives.Multiply(xd.AsSpan(o, hw), scale, yp);
-                TensorPrimitives.Add(yp, shift, yp);
+                // y = x·scale + shift, the product and the sum each rounded (one pass, the bits of two).
+                Simd.ScaleShift(xd.AsSpan(o, hw), scale, shift, y.AsSpan(o, hw));
             }
         }
 
@@ -99,7 +98,8 @@ public static partial class Ops
         return Tensor.FromOp(x.Shape, y, parents.ToArray(), r =>
         {
             var dy = r.Grad!;
-            float[]? gx = x.RequiresGrad ? x.EnsureGrad() : null;
+            bool fresh = false;
+            float[]? gx = x.RequiresGrad ? x.GradForWrite(out fresh) : null;
             for (int ch = 0; ch < c; ch++)
             {
                 float mean = stats[ch], invStd = stats[c + ch], gm = gamma?.Data[ch] ?? 1f;
@@ -115,6 +115,7 @@ public static partial class Ops
                 if (gamma != null && gamma.RequiresGrad) gamma.EnsureGrad()[ch] += (float)sdyXhat;
                 if (beta != null && beta.RequiresGrad) beta.EnsureGrad()[ch] += (float)sdy;
                 if (gx == null) continue;
+                // A fresh gradient buffer is undefined: every channel below writes all of its planes.
                 float a = gm * invStd, k, k0;
                 if (training)
                 {
@@ -133,13 +134,12 @@ public static partial class Ops
                     int o = (i * c + ch) * hw;
                     var gp = gx.AsSpan(o, hw);
                     var dp = dy.AsSpan(o, hw);
-                    var xp = xd.AsSpan(o, hw);
-                    // gp += a·dp + k·xp + k0, in SIMD.
-                    TensorPrimitives.MultiplyAdd(dp, a, gp, gp);
-                    if (training)
+                    // gp = ((gp + a·dp) + k·xp) + k0, one pass (Simd.BatchNormGrad); in evaluation mode gp += a·dp.
+                    if (training) Simd.BatchNormGrad(dp, xd.AsSpan(o, hw), a, k, k0, gp, fromZero: fresh);
+                    else
                     {
-                        TensorPrimitives.MultiplyAdd(xp, k, gp, gp);
-                        TensorPrimitives.Add(gp, k0, gp);
+                        if (fresh) gp.Clear();
+                        TensorPrimitives.MultiplyAdd(dp, a, gp, gp);
                     }
                 }
             }

@@ -194,6 +194,23 @@ public sealed class Tensor
         return g;
     }
 
+    /// <summary>
+    /// For a backward closure that writes every element of its parent's gradient: returns <see cref="Grad"/> with
+    /// <paramref name="fresh"/> false (the caller then accumulates into it), or, when no gradient has flowed yet, a new
+    /// UNDEFINED buffer installed as <see cref="Grad"/> with <paramref name="fresh"/> true (the caller then stores
+    /// <c>0 + value</c> into every element, which is what accumulating into a zero-filled buffer gives, bit for bit,
+    /// without the clearing pass).
+    /// </summary>
+    internal float[] GradForWrite(out bool fresh)
+    {
+        fresh = Grad == null;
+        if (!fresh) return Grad!;
+        ThrowIfReleased();
+        var g = _owner != null ? _owner.Rent(Numel) : new float[Numel];
+        Grad = g;
+        return g;
+    }
+
     /// <summary>Sets every element of <see cref="Grad"/> to zero (keeps the buffer).</summary>
     public void ZeroGrad()
     {
