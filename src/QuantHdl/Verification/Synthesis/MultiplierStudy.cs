@@ -102,11 +102,10 @@ public static class MultiplierStudy
             ("SIMD", I(simd)), ("PE", I(pe)), ("A_BITS", I(c.ActBits)), ("W_BITS", I(d.Weight.Bits)),
             ("WEIGHT_MODE", I(EmitText.WeightMode(d.Weight.Code))), ("SQRT_FRAC_BITS", I(d.SqrtFracBits)),
             ("SQRT_TABLE", post ? SqrtTableLiteral.For(c.ActBits, d.SqrtFracBits) : "1'b0"),
-            ("ACC_BITS", I(d.AccBits)), ("LEAVES", I(hw.Leaves)),
+            ("ACC_BITS", I(d.AccBits)),
         };
-        if (hw.PostLaneBits is int lw) parameters.Add(("POST_LW", I(lw)));
-        if (hw.MagBits is int mag) parameters.Add(("MAG_BITS", I(mag)));
-        parameters.Add(("LEAF_W", I(hw.LeafBits)));
+        // The derived widths mac_array.v shares with mvu.v, as MvuHardware formats them for the layer wrapper.
+        parameters.AddRange(hw.VerilogParameters().Where(p => MacArrayWidths.Contains(p.Name)));
         var model = new TemplateModel
         {
             ["label"] = $"{c.Label}, {I(simd)} x {I(pe)} lanes",
@@ -129,6 +128,8 @@ public static class MultiplierStudy
         var files = Blocks.Select(b => (b, File.ReadAllText(Path.Combine(assets.HdlDir, b)))).Append((TopModule + ".v", top)).ToList();
         return new SynthJob(TopModule, files, family, NoDsp: true);
     }
+
+    private static readonly HashSet<string> MacArrayWidths = ["LEAVES", "POST_LW", "MAG_BITS", "LEAF_W"];
 
     /// <summary>The hdl/ blocks of hdl/mac_array.v.</summary>
     public static readonly string[] Blocks = ["add_tree.v", "mac_array.v", "neg_count.v", "post_lane.v", "post_term.v", "pot_term.v", "uniform_term.v"];
