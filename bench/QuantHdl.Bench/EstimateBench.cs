@@ -9,7 +9,7 @@ namespace QuantHdl.Bench;
 /// layer of <see cref="LayerSuite.Full"/> out of context (one Yosys at a time, cached by RTL hash in
 /// bench/.synth-cache), prints estimate and synthesis side by side with the errors, and with --fit also prints
 /// the least-squares LUT constants the cost table is set from. --cached-only compares only the layers already
-/// synthesized; --synth-only synthesizes and prints no comparison.
+/// synthesized; --synth-only synthesizes and prints no comparison; --only=a,b restricts the run to the named layers.
 /// </summary>
 internal static class EstimateBench
 {
@@ -22,9 +22,11 @@ internal static class EstimateBench
         bool cachedOnly = args.Contains("--cached-only");
         var cache = Environment.GetEnvironmentVariable("QUANTHDL_SYNTH_CACHE") ?? Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".synth-cache");
         var synth = new Synthesizer(cache, TimeSpan.FromMinutes(10));
+        var only = args.FirstOrDefault(a => a.StartsWith("--only=", StringComparison.Ordinal))?["--only=".Length..].Split(',', StringSplitOptions.RemoveEmptyEntries);
         var rows = new List<(LayerConfig Config, CellReport Synth)>();
         foreach (var c in LayerSuite.Pinned.Concat(LayerSuite.Full))
         {
+            if (only is not null && !only.Contains(c.Name)) continue;
             var g = LayerSuite.Graph(c);
             var job = LayerJobs.For(LayerJobs.Render(g), QuantHdl.Hardware.RtlEmitter.ModulePrefix(g.Name), LayerSuite.LayerNode, family);
             var r = cachedOnly ? synth.Cached(job) : synth.Run(job);

@@ -40,17 +40,17 @@ public sealed record CostTable(
     };
 
     /// <summary>
-    /// Xilinx 7-series (Yosys synth_xilinx -family xc7), fitted on 20 suite layers (bench/README.md); RqMulLut is unused
+    /// Xilinx 7-series (Yosys synth_xilinx -family xc7), fitted on all 28 suite layers (bench/README.md); RqMulLut is unused
     /// (requant products are on DSPs) and keeps its structural value. BRAM from 4096 words: a 2048 x 3 ROM stayed in LUTs;
     /// or from 18 Kbit (one RAMB18) in all: the demo's fc1 weight ROM, 784 x 256 bits, went to block RAM.
     /// </summary>
     public static CostTable Xc7 { get; } = new(FpgaFamily.Xc7, 6, true, 9, 4096, 18432,
-        Lut: [1.446, 0.455, 0.598, 0.807, 0.690, 0.102, 0.0, 0.8, 1.503, 107.292, 0.0],
-        Ff: [0.482, 0.0, 0.679, 0.952, 0.0, 1.450]);
+        Lut: [1.533, 0.370, 0.660, 0.842, 0.968, 0.284, 0.065, 0.8, 1.349, 107.288, 0.0],
+        Ff: [0.398, 1.387, 1.011, 0.848, 0.847, 1.088, 0.417]);
 
     /// <summary>Lattice iCE40 (Yosys synth_ice40, no SB_MAC16): structural starting values, not yet fitted (docs/estimation.md).</summary>
     /// <remarks>BRAM from 256 words or 4 Kbit (one SB_RAM40_4K): a 196 x 256 weight ROM went to block RAM.</remarks>
     public static CostTable Ice40 { get; } = new(FpgaFamily.Ice40, 4, false, 0, 256, 4096,
         Lut: [1.2, 0.7, 0.7, 1.0, 1.0, 2.0, 3.0, 1.2, 1.0, 60, 0.5],
-        Ff: [1, 1, 1, 1, 1, 1]);
+        Ff: [1, 1, 1, 1, 1, 1, 1]);
 }

@@ -34,7 +34,7 @@ public sealed record MvuFeatures(
     public double[] LutVector => [MulPairs, PotPairs, PostPairs, TableSlices, TreeBits, AccBits, RqBits, RqMulPairs, RomSlices, Units, ConstTermPairs];
 
     /// <summary>Names of the fitted flip-flop quantities, in <see cref="FfParts"/> order.</summary>
-    public static readonly string[] FfNames = ["InputFf", "WeightFf", "ParamFf", "AccFf", "RqFf", "ControlFf"];
+    public static readonly string[] FfNames = ["InputFf", "WeightFf", "ParamFf", "AccFf", "RqFf", "ControlFf", "DspInFf"];
 
     /// <summary>The constants of <paramref name="t"/>, in <see cref="LutNames"/> order.</summary>
     public static double[] Constants(CostTable t) => t.Lut;
@@ -111,19 +111,57 @@ public sealed record MvuFeatures(
             else if (syncRead && (long)depth * width > IceBramCost * BramBlocks(depth, width, t.Family)) bram += BramBlocks(depth, width, t.Family);
             else memFf += (long)depth * width;
         }
-        // Registers of hdl/mvu.v, stage by stage (docs/estimation.md lists them), in FfNames order.
+        // Registers of hdl/mvu.v, stage by stage (docs/estimation.md lists them), in FfNames order. A register loaded
+        // from a ROM keeps one flip-flop per distinct non-constant ROM column: Yosys removes the bits that are the same
+        // in every word (all of them for a one-word ROM) and merges columns that are equal (a bias's sign extension).
+        bool wBram = RomInBram(layout.WeightDepth, layout.WeightWordBits, t);
+        var pWords = layout.ParamWords();
+        double wLive = LiveColumns(layout.WeightWords(), 0, layout.WeightWordBits);
+        double pLive = LiveColumns(pWords, 0, layout.ParamWordBits);
+        // The {M0, k} fields of every channel, which the shared unit's shift register or the parallel units' rq_m0/rq_k hold.
+        double mkLive = 0;
+        for (int q = 0; q < p; q++) mkLive += LiveColumns(pWords, q * layout.ChannelBits + acc, mb + 6);
+        bool rqDsp = t.DspProductMinBits > 0;
+        // Uniform terms on DSPs: xl, w_data and w2 feed the DSPs' A and B inputs, where Yosys packs part of them into
+        // the DSPs' own input registers (DspInFf, fitted) instead of the fabric (InputFf, WeightFf).
+        bool termDsp = !constant && d.Weight.Code == WeightCode.Uniform && t.DspProductMinBits > 0 && a + wb >= t.DspProductMinBits;
+        double wRegs = wBram ? (double)p * s * wb : 2 * wLive;
         double[] ffParts =
         [
-            (double)s * a + (d.Weight.Code == WeightCode.Post ? (double)s * (a + hw.PostLaneBits!.Value) : (double)s * a), // x1, lanes / xl
-            (double)p * s * wb * (RomInBram(layout.WeightDepth, layout.WeightWordBits, t) ? 1 : 2), // ROM output register w_data (the BRAM's own when the ROM is one) and w2
-            (double)p * layout.ChannelBits + (hw.RqShared ? (double)p * layout.ChannelBits : (p == 1 ? 0 : (double)p * (mb + 6))), // p_data, shift register or {M0, k}
+            (double)s * a + (d.Weight.Code == WeightCode.Post ? (double)s * (a + hw.PostLaneBits!.Value) : termDsp ? 0 : (double)s * a), // x1, lanes / xl
+            termDsp ? 0 : wRegs, // w_data (the BRAM's own register when the ROM is one) and w2
+            pLive + (hw.RqShared ? (double)p * acc + mkLive : (p == 1 ? 0 : mkLive)), // p_data; shift register or {M0, k}
             2.0 * p * acc,                                           // psum, acc
-            units * (double)(prodBits + 6 + outBits + 2) + (hw.RqShared ? (double)(p - 1) * outBits : 0), // requant stages, collected channels
+            units * (double)((rqDsp ? 0 : prodBits) + 6 + outBits + 2) + (hw.RqShared ? (double)(p - 1) * outBits : 0), // requant stages (the product in the DSP's P register), collected channels
             2.0 * hw.SfBits + hw.NfBits + hw.WeightAddrBits + hw.CreditBits + hw.PeBits + 12, // counters and valid bits
+            termDsp ? (double)s * a + wRegs : 0, // xl, w_data, w2 in front of DSP terms
         ];
         long ff = (long)Math.Round(ffParts.Zip(t.Ff, (f, c) => f * c).Sum());
         return new MvuFeatures(mul, pot, post, table, tree, (double)p * acc, units * (double)prodBits, rqMul, rom, 1,
             lutRam, dsp, bram, ff + memFf, ffParts, constTerms);
+    }
+
+    /// <summary>
+    /// Distinct non-constant columns among bits [<paramref name="lo"/>, lo + <paramref name="width"/>) of the ROM
+    /// <paramref name="words"/>: the flip-flops a register loaded from it keeps after Yosys' constant removal and
+    /// opt_merge.
+    /// </summary>
+    public static int LiveColumns(System.Numerics.BigInteger[] words, int lo, int width)
+    {
+        var seen = new HashSet<string>();
+        var col = new char[words.Length];
+        for (int b = lo; b < lo + width; b++)
+        {
+            bool any0 = false, any1 = false;
+            for (int i = 0; i < words.Length; i++)
+            {
+                bool one = !(words[i] >> b).IsEven;
+                col[i] = one ? '1' : '0';
+                if (one) any1 = true; else any0 = true;
+            }
+            if (any0 && any1) seen.Add(new string(col));
+        }
+        return seen.Count;
     }
 
     /// <summary>Yosys' memory_libmap cost of one SB_RAM40_4K (share/ice40/brams.txt), in bits of RAM in flip-flops.</summary>
